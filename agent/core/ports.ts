@@ -1,0 +1,137 @@
+/**
+ * The interfaces core needs from the machine. Adapters in agent/os/ implement them; tests may pass fakes.
+ * Nothing in core imports ffi/ or spawns processes itself.
+ */
+import type { JobRecord, JobStatus } from "../domain/job.ts";
+
+// ---------------------------------------------------------------------------------------------- store
+
+export interface JobFilter {
+  statuses?: JobStatus[];
+  /** 0 or undefined = all. Newest first. */
+  limit?: number;
+}
+
+/** Durable job records (node:sqlite in os/store). All methods are synchronous and transactional. */
+export interface JobStore {
+  insert(job: JobRecord): void;
+  /** Applies `patch` to the stored record and returns the new record. Throws NotFound if absent. */
+  update(id: string, patch: Partial<Omit<JobRecord, "id">>): JobRecord;
+  get(id: string): JobRecord | undefined;
+  /** Every job whose id starts with `prefix` (at most `max`). */
+  findByPrefix(prefix: string, max: number): JobRecord[];
+  list(filter?: JobFilter): JobRecord[];
+  delete(id: string): void;
+  close(): void;
+}
+
+// ----------------------------------------------------------------------------------------------- logs
+
+export type LogStreamName = "stdout" | "stderr" | "system";
+
+export interface LogRecord {
+  /** 1, 2, 3 … per job, no gaps. */
+  seq: number;
+  /** Unix milliseconds when the agent read the bytes. */
+  time: number;
+  stream: LogStreamName;
+  data: Uint8Array;
+}
+
+/** Appends one job's output. Writes are synchronous: when write() returns, the bytes are in the file. */
+export interface LogWriter {
+  write(stream: LogStreamName, data: Uint8Array): void;
+  /** Total payload bytes stored so far. */
+  readonly bytes: number;
+  /** Marks the log complete: followers stop after reading the last record. */
+  close(): void;
+}
+
+export interface LogStore {
+  /** Creates (or, after a restart, reopens for appending) the log of a job. */
+  writer(jobId: string): LogWriter;
+  /**
+   * Every record from the first, in order. With `follow`, waits for new records until the log is closed or
+   * `signal` aborts; without it, stops at the current end.
+   */
+  read(jobId: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogRecord>;
+  /** Stored payload bytes (0 when there is no log). */
+  size(jobId: string): number;
+  /** True while a writer for the job is open in this process. */
+  isOpen(jobId: string): boolean;
+  delete(jobId: string): void;
+}
+
+// --------------------------------------------------------------------------------------------- cgroups
+
+export type CgroupVersion = "v1" | "v2";
+
+/** One job's control group (one directory on v2, one per hierarchy on v1). */
+export interface JobCgroup {
+  readonly jobId: string;
+  /** Moves a process (all its threads) into the cgroup. */
+  addProcess(pid: number): void;
+  /** Pids currently in the cgroup. */
+  pids(): number[];
+  /** Sends `signal` to every process in the cgroup. */
+  signal(signal: Deno.Signal): void;
+  /** SIGKILLs every process (cgroup.kill on v2) and waits until the cgroup is empty. */
+  killAll(): Promise<void>;
+  /** Removes the cgroup; it must be empty (retries briefly while the last task leaves). */
+  destroy(): Promise<void>;
+}
+
+export interface CgroupDriver {
+  readonly version: CgroupVersion;
+  /** Creates the job's cgroup beneath the agent's own. Fails if it exists. */
+  create(jobId: string): JobCgroup;
+  /** The job's cgroup if it exists (used after a restart to clean up). */
+  open(jobId: string): JobCgroup | undefined;
+  /** Ids of every job cgroup that exists beneath the agent. */
+  list(): string[];
+}
+
+// -------------------------------------------------------------------------------------------- launcher
+
+export interface LaunchRequest {
+  jobId: string;
+  /** UTS hostname inside the job (a short job id). */
+  hostname: string;
+  command: string;
+  args: string[];
+  /** The complete environment of the job (the launcher adds nothing). */
+  env: Record<string, string>;
+  /** Host directory bind-mounted read-write at /work. */
+  workDir: string;
+  /** The job's cgroup; the user command runs inside it from its first instruction. */
+  cgroup: JobCgroup;
+}
+
+export interface ExitStatus {
+  code: number;
+  signal: Deno.Signal | null;
+}
+
+export interface LaunchedJob {
+  /** Host pid of the job's PID 1. */
+  pid: number;
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+  status: Promise<ExitStatus>;
+}
+
+export interface Launcher {
+  /**
+   * Starts the job in new PID, mount, UTS, IPC and network namespaces with its own root. Resolves once the
+   * job's PID 1 is inside its cgroup and has been released to exec the user command.
+   */
+  launch(req: LaunchRequest): Promise<LaunchedJob>;
+}
+
+// ----------------------------------------------------------------------------------------------- clock
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,82 @@
+/**
+ * What a client may ask for, as zod schemas: the single place where a job request is checked. Transports run
+ * these on every request and hand core an already-valid JobSpec; the messages name the field and the rule.
+ */
+import { z } from "zod";
+import type { JobSpec } from "./job.ts";
+import { invalidArgument } from "./errors.ts";
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Variables the agent sets itself; a job may not override them. */
+export const RESERVED_ENV = new Set(["HOME", "USER", "LOGNAME", "PWD"]);
+
+/** The environment every job starts with, before the user's variables. */
+export const BASE_ENV: Readonly<Record<string, string>> = {
+  PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  HOME: "/work",
+  USER: "nobody",
+  PWD: "/work",
+};
+
+const MAX_ARG_BYTES = 128 * 1024;
+
+const envMap = (field: string) =>
+  z.record(z.string(), z.string()).superRefine((env, ctx) => {
+    for (const [name, value] of Object.entries(env)) {
+      if (!ENV_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${field} name "${name}" is not valid (letters, digits and '_', not starting with a digit)`,
+        });
+      } else if (RESERVED_ENV.has(name) || name.startsWith("JOBLET_")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${field} name "${name}" is reserved: the agent sets it (reserved: ${
+            [...RESERVED_ENV].join(", ")
+          }, JOBLET_*)`,
+        });
+      }
+      if (value.includes("\0")) ctx.addIssue({ code: "custom", message: `${field} "${name}" contains a NUL byte` });
+    }
+  });
+
+export const JobSpecSchema = z.object({
+  name: z.string().max(63, "name must be at most 63 characters").regex(
+    /^([A-Za-z0-9][A-Za-z0-9._-]*)?$/,
+    "name may use letters, digits, '.', '_' and '-', starting with a letter or digit",
+  ),
+  command: z.string().min(1, "command is required").max(4096).refine((c) => !c.includes("\0"), {
+    message: "command contains a NUL byte",
+  }),
+  args: z.array(z.string().refine((a) => !a.includes("\0"), { message: "argument contains a NUL byte" }))
+    .max(4096, "at most 4096 arguments")
+    .refine((a) => a.reduce((n, s) => n + s.length, 0) <= MAX_ARG_BYTES, {
+      message: `arguments are limited to ${MAX_ARG_BYTES} bytes in all`,
+    }),
+  env: envMap("env"),
+  secretEnv: envMap("secret env"),
+}).superRefine((s, ctx) => {
+  for (const name of Object.keys(s.secretEnv)) {
+    if (name in s.env) ctx.addIssue({ code: "custom", message: `"${name}" is given both as env and secret env` });
+  }
+});
+
+/** Parses untrusted input into a JobSpec or throws InvalidArgument listing every problem. */
+export function parseJobSpec(input: unknown): JobSpec {
+  const r = JobSpecSchema.safeParse(input);
+  if (!r.success) throw invalidArgument(`invalid job: ${formatIssues(r.error)}`);
+  return r.data;
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => {
+    const path = i.path.length ? `${i.path.join(".")}: ` : "";
+    return path + i.message;
+  }).join("; ");
+}
+
+/** The job's complete environment: the base, then the user's variables, then the secrets. */
+export function jobEnvironment(spec: Pick<JobSpec, "env" | "secretEnv">): Record<string, string> {
+  return { ...BASE_ENV, ...spec.env, ...spec.secretEnv };
+}
