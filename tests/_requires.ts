@@ -19,7 +19,8 @@ function has(need: Need): boolean {
     case "tini":
       return exists("/usr/bin/tini");
     case "python-grpc":
-      return exists("/usr/lib/python3/dist-packages/grpc") && exists("/usr/lib/python3/dist-packages/grpc_tools");
+      return exists("/usr/lib/python3/dist-packages/grpc") &&
+        exists("/usr/lib/python3/dist-packages/grpc_tools");
     case "bwrap":
       return exists("/usr/bin/bwrap");
   }

@@ -4,20 +4,38 @@
  */
 import assert from "node:assert/strict";
 
-export const assertEquals: <T>(actual: unknown, expected: T, message?: string) => asserts actual is T =
-  assert.deepStrictEqual;
-export const assertNotEquals = assert.notDeepStrictEqual;
-export const assertMatch = (actual: string, re: RegExp, msg?: string) => assert.match(actual, re, msg);
-export const assertThrows = (fn: () => unknown, re?: RegExp) => assert.throws(fn, re ?? Error);
-export const assertRejects = (fn: () => Promise<unknown>, re?: RegExp) => assert.rejects(fn, re ?? Error);
+export function assertEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
+  if (message === undefined) assert.deepStrictEqual(actual, expected);
+  else assert.deepStrictEqual(actual, expected, message);
+}
+
+export function assertNotEquals(actual: unknown, expected: unknown, message?: string): void {
+  if (message === undefined) assert.notDeepStrictEqual(actual, expected);
+  else assert.notDeepStrictEqual(actual, expected, message);
+}
+
+export function assertMatch(actual: string, re: RegExp, message?: string): void {
+  if (!re.test(actual)) {
+    throw new assert.AssertionError({ message: message ?? `${JSON.stringify(actual)} does not match ${re}` });
+  }
+}
+
+export function assertThrows(fn: () => unknown, re?: RegExp): void {
+  assert.throws(fn, re ?? Error);
+}
+
+export async function assertRejects(fn: () => Promise<unknown>, re?: RegExp): Promise<void> {
+  await assert.rejects(fn, re ?? Error);
+}
 
 export function assert_(cond: unknown, message = "assertion failed"): asserts cond {
-  assert.ok(cond, message);
+  if (!cond) throw new assert.AssertionError({ message });
 }
 export { assert_ as assert };
 
-export function assertStringIncludes(actual: string, expected: string, message?: string) {
-  assert.ok(actual.includes(expected), message ?? `expected ${JSON.stringify(actual)} to include ${
-    JSON.stringify(expected)
-  }`);
+export function assertStringIncludes(actual: string, expected: string, message?: string): void {
+  assert_(
+    actual.includes(expected),
+    message ?? `expected ${JSON.stringify(actual)} to include ${JSON.stringify(expected)}`,
+  );
 }

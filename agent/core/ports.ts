@@ -135,3 +135,33 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+// ------------------------------------------------------------------------------------------ workspaces
+
+export interface UploadItem {
+  /** Relative to /work. */
+  path: string;
+  mode: number;
+  kind: "file" | "directory";
+  data: Uint8Array;
+  last: boolean;
+}
+
+/** Uploads of one submission, staged privately until the job is created. */
+export interface UploadStaging {
+  readonly files: number;
+  readonly bytes: number;
+  write(item: UploadItem): void;
+  /** Checks the upload is complete (throws InvalidArgument otherwise). */
+  finish(): void;
+  /** Removes everything staged. */
+  abort(): void;
+}
+
+export interface WorkspaceStore {
+  workDir(jobId: string): string;
+  stage(limits: { maxFiles: number; maxBytes: number }): UploadStaging;
+  /** Moves the staged files into place as the job's /work and returns its host path. */
+  commit(jobId: string, staging: UploadStaging): string;
+  remove(jobId: string): void;
+}

@@ -60,7 +60,9 @@ export function outcomeOf(exit: { code: number; signal: string | null }): {
   if (exit.code === 127) return { status: "FAILED", reason: "command not found" };
   if (exit.code === 126) return { status: "FAILED", reason: "command not executable" };
   if (exit.signal) return { status: "FAILED", reason: `killed by ${exit.signal}` };
-  if (exit.code > 128 && exit.code < 160) return { status: "FAILED", reason: `exited on signal ${exit.code - 128}` };
+  if (exit.code > 128 && exit.code < 160) {
+    return { status: "FAILED", reason: `exited on signal ${exit.code - 128}` };
+  }
   return { status: "FAILED", reason: `exited with code ${exit.code}` };
 }
 

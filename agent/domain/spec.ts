@@ -27,7 +27,8 @@ const envMap = (field: string) =>
       if (!ENV_NAME.test(name)) {
         ctx.addIssue({
           code: "custom",
-          message: `${field} name "${name}" is not valid (letters, digits and '_', not starting with a digit)`,
+          message:
+            `${field} name "${name}" is not valid (letters, digits and '_', not starting with a digit)`,
         });
       } else if (RESERVED_ENV.has(name) || name.startsWith("JOBLET_")) {
         ctx.addIssue({
@@ -37,7 +38,9 @@ const envMap = (field: string) =>
           }, JOBLET_*)`,
         });
       }
-      if (value.includes("\0")) ctx.addIssue({ code: "custom", message: `${field} "${name}" contains a NUL byte` });
+      if (value.includes("\0")) {
+        ctx.addIssue({ code: "custom", message: `${field} "${name}" contains a NUL byte` });
+      }
     }
   });
 
@@ -58,7 +61,9 @@ export const JobSpecSchema = z.object({
   secretEnv: envMap("secret env"),
 }).superRefine((s, ctx) => {
   for (const name of Object.keys(s.secretEnv)) {
-    if (name in s.env) ctx.addIssue({ code: "custom", message: `"${name}" is given both as env and secret env` });
+    if (name in s.env) {
+      ctx.addIssue({ code: "custom", message: `"${name}" is given both as env and secret env` });
+    }
   }
 });
 

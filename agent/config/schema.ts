@@ -1,0 +1,179 @@
+/**
+ * The agent's configuration: the YAML schema (snake_case keys, every key optional), the defaults, and the
+ * camelCase `AgentConfig` the rest of the agent receives. Durations are milliseconds and sizes bytes by then.
+ *
+ * ```yaml
+ * state_dir: /var/lib/joblet          # records, logs, workspaces, pki
+ * listen: 127.0.0.1:50051             # HOST:PORT (IPv6 as [::1]:50051)
+ * server_names: []                    # extra SANs for the server certificate
+ * rnx_config: ""                      # where to write the local user's rnx config ("" = default, "none" = don't)
+ * node_name: local                    # name of this node in the written rnx config
+ * jobs:
+ *   stop_grace: 10s                   # SIGTERM → SIGKILL
+ *   host_binds: [/usr, /bin, /lib, /lib64, /sbin, /etc/ssl, /etc/ca-certificates, /usr/share/ca-certificates]
+ *   use_tini: true
+ * logs:
+ *   max_bytes_per_job: 1GiB           # 512MB, 1GiB, 1073741824 (1024-based)
+ *   retention: 7d                     # finished jobs' logs + records older than this are removed; 0 = keep
+ * ```
+ * A key left empty (`listen:`) means the default.
+ */
+import { z } from "zod";
+import { parseDuration, parseSize } from "../domain/units.ts";
+import { NODE_NAME } from "../domain/rnx_config.ts";
+import { isHostName, parseHostPort } from "./listen.ts";
+
+export interface AgentConfig {
+  /** Absolute. Holds records, logs, workspaces and pki/. */
+  stateDir: string;
+  /** HOST:PORT, validated by parseHostPort (IPv6 in brackets). */
+  listen: string;
+  /** Extra SANs for the server certificate, besides localhost, 127.0.0.1, ::1 and the host name. */
+  serverNames: string[];
+  /** Where to write the local user's rnx config: "" = the default path, "none" = do not write one. */
+  rnxConfig: string;
+  /** This node's name in written rnx configs. */
+  nodeName: string;
+  jobs: {
+    /** Milliseconds between SIGTERM and SIGKILL when a job is stopped. */
+    stopGraceMs: number;
+    /** Host directories bind-mounted read-only into each job's root. Absolute. */
+    hostBinds: string[];
+    useTini: boolean;
+  };
+  logs: {
+    maxBytesPerJob: number;
+    /** Finished jobs' logs and records older than this are removed; 0 = keep forever. */
+    retentionMs: number;
+  };
+  /** The file the config was read from, or null when only defaults (and overrides) apply. */
+  source: string | null;
+}
+
+export const DEFAULT_CONFIG: AgentConfig = {
+  stateDir: "/var/lib/joblet",
+  listen: "127.0.0.1:50051",
+  serverNames: [],
+  rnxConfig: "",
+  nodeName: "local",
+  jobs: {
+    stopGraceMs: 10_000,
+    hostBinds: [
+      "/usr",
+      "/bin",
+      "/lib",
+      "/lib64",
+      "/sbin",
+      "/etc/ssl",
+      "/etc/ca-certificates",
+      "/usr/share/ca-certificates",
+    ],
+    useTini: true,
+  },
+  logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
+  source: null,
+};
+
+// ------------------------------------------------------------------------------------------ field rules
+
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+/** zod `error` option: the value, then the rule. */
+const rule = (text: string) => ({ error: (iss: { input: unknown }) => `${show(iss.input)} ${text}` });
+
+/** Runs a parser that throws a message naming value and rule; turns the throw into a zod issue. */
+const parsed = <T>(parse: (v: string | number) => T) => (v: string | number, ctx: z.RefinementCtx) => {
+  try {
+    return parse(v);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message, input: v });
+    return z.NEVER;
+  }
+};
+
+export const absolutePath = z.string(rule("must be a path")).refine(
+  (s) => s.startsWith("/"),
+  rule("must be an absolute path (start with /)"),
+);
+
+export const listenAddress = z.string(rule("must be HOST:PORT, e.g. 127.0.0.1:50051")).transform(
+  parsed((v) => {
+    parseHostPort(String(v));
+    return String(v);
+  }),
+);
+
+export const rnxConfigSetting = z.string(rule('must be a path, "" or "none"')).refine(
+  (s) => s === "" || s === "none" || s.startsWith("/"),
+  rule('must be an absolute path, "" (the default path) or "none" (write no rnx config)'),
+);
+
+export const nodeName = z.string(rule("must be a node name")).regex(
+  NODE_NAME,
+  rule("must be 1–63 letters, digits, '.', '_', '-', starting with a letter or digit"),
+);
+
+const duration = z.union([z.string(), z.number()], rule("must be a duration, e.g. 10s, 5m, 1h30m")).transform(
+  parsed((v) => {
+    if (typeof v === "number" && v !== 0) {
+      throw new Error(`${v} has no unit (use ms, s, m, h or d, e.g. 10s)`);
+    }
+    return parseDuration(String(v));
+  }),
+);
+
+const size = z.union([z.string(), z.number()], rule("must be a size, e.g. 512MB, 1GiB")).transform(
+  parsed((v) => {
+    const bytes = parseSize(String(v));
+    if (bytes === 0) throw new Error(`${show(v)} must be more than 0 bytes`);
+    return bytes;
+  }),
+);
+
+const serverName = z.string(rule("must be a host name or IP address")).refine(
+  isHostName,
+  rule("must be a host name (letters, digits, '-', '.') or an IP address"),
+);
+
+const list = <T extends z.ZodType>(item: T) => z.array(item, rule("must be a list, e.g. [a, b]")).nullish();
+
+/** The YAML file, snake_case as written. Unknown keys are errors; null (an empty value) means "default". */
+export const ConfigFileSchema = z.strictObject({
+  state_dir: absolutePath.nullish(),
+  listen: listenAddress.nullish(),
+  server_names: list(serverName),
+  rnx_config: rnxConfigSetting.nullish(),
+  node_name: nodeName.nullish(),
+  jobs: z.strictObject({
+    stop_grace: duration.nullish(),
+    host_binds: list(absolutePath),
+    use_tini: z.boolean(rule("must be true or false")).nullish(),
+  }, rule("must be a mapping of stop_grace, host_binds, use_tini")).nullish(),
+  logs: z.strictObject({
+    max_bytes_per_job: size.nullish(),
+    retention: duration.nullish(),
+  }, rule("must be a mapping of max_bytes_per_job, retention")).nullish(),
+}, rule("must be a mapping of settings (key: value)"));
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** Fills what the file leaves out from the defaults. */
+export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
+  const d = DEFAULT_CONFIG;
+  return {
+    stateDir: file.state_dir ?? d.stateDir,
+    listen: file.listen ?? d.listen,
+    serverNames: file.server_names ?? d.serverNames,
+    rnxConfig: file.rnx_config ?? d.rnxConfig,
+    nodeName: file.node_name ?? d.nodeName,
+    jobs: {
+      stopGraceMs: file.jobs?.stop_grace ?? d.jobs.stopGraceMs,
+      hostBinds: file.jobs?.host_binds ?? d.jobs.hostBinds,
+      useTini: file.jobs?.use_tini ?? d.jobs.useTini,
+    },
+    logs: {
+      maxBytesPerJob: file.logs?.max_bytes_per_job ?? d.logs.maxBytesPerJob,
+      retentionMs: file.logs?.retention ?? d.logs.retentionMs,
+    },
+    source,
+  };
+}

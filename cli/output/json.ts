@@ -1,0 +1,86 @@
+/**
+ * The JSON rnx prints (`--json`). Keys are snake_case and stable, because scripts read them:
+ *
+ *   id, name, status ("RUNNING", "COMPLETED", … without the JOB_STATUS_ prefix), exit_code (null if none), reason,
+ *   command, args, env, secret_env ({NAME: "***"}), created_time, start_time, end_time (RFC 3339 UTC or null),
+ *   duration_ms (null before start; grows while running), submitted_by, pid, log_bytes, upload_count, upload_bytes
+ */
+import { type Job, JobStatus as ProtoStatus, type VersionInfo } from "../../proto/gen/joblet.ts";
+import { JOB_STATUSES, type JobStatus } from "../../agent/domain/job.ts";
+import { durationMs, rfc3339 } from "./format.ts";
+
+export interface JobJson {
+  id: string;
+  name: string;
+  status: JobStatus | "UNKNOWN";
+  exit_code: number | null;
+  reason: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  secret_env: Record<string, "***">;
+  created_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  duration_ms: number | null;
+  submitted_by: string;
+  pid: number;
+  log_bytes: number;
+  upload_count: number;
+  upload_bytes: number;
+}
+
+const PREFIX = "JOB_STATUS_";
+
+/** The proto enum as the domain's status name; UNSPECIFIED or a value newer than this client → "UNKNOWN". */
+export function statusName(status: ProtoStatus): JobStatus | "UNKNOWN" {
+  const name = ProtoStatus[status] as string | undefined;
+  const short = name?.startsWith(PREFIX) ? name.slice(PREFIX.length) : "";
+  return (JOB_STATUSES as readonly string[]).includes(short) ? short as JobStatus : "UNKNOWN";
+}
+
+/** A domain status name as the proto enum. */
+export function protoStatus(status: JobStatus): ProtoStatus {
+  return ProtoStatus[`${PREFIX}${status}` as keyof typeof ProtoStatus];
+}
+
+export function jobToJson(job: Job, now: number): JobJson {
+  return {
+    id: job.id,
+    name: job.name,
+    status: statusName(job.status),
+    exit_code: job.exitCode ?? null,
+    reason: job.reason,
+    command: job.command,
+    args: [...job.args],
+    env: { ...job.env },
+    secret_env: Object.fromEntries(job.secretEnvNames.map((n) => [n, "***" as const])),
+    created_time: rfc3339(job.createdUnixMs),
+    start_time: rfc3339(job.startUnixMs),
+    end_time: rfc3339(job.endUnixMs),
+    duration_ms: durationMs(job.startUnixMs, job.endUnixMs, now),
+    submitted_by: job.submittedBy,
+    pid: job.pid,
+    log_bytes: job.logBytes,
+    upload_count: job.uploadCount,
+    upload_bytes: job.uploadBytes,
+  };
+}
+
+export function versionToJson(v: VersionInfo): Record<string, string> {
+  return {
+    version: v.version,
+    api_version: v.apiVersion,
+    runtime: v.runtime,
+    hostname: v.hostname,
+    os: v.os,
+    cgroup_version: v.cgroupVersion,
+    caller_name: v.callerName,
+    caller_role: v.callerRole,
+  };
+}
+
+/** Pretty JSON with a trailing newline. */
+export function toJsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { Command, CommanderError } from "commander";
+import {
+  defineRunCommand,
+  parseAssignment,
+  type RawRunOptions,
+  type RunArgs,
+  toRunArgs,
+} from "./run_args.ts";
+import { UsageError } from "./errors.ts";
+import { assertIncludes, rejected, thrown } from "./_testing.ts";
+
+/** Parses `rnx job run <argv…>` through the same commander tree shape as the real program. */
+async function parse(argv: string[]): Promise<RunArgs> {
+  let out: RunArgs | undefined;
+  const program = new Command("rnx").enablePositionalOptions().exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const job = program.command("job").enablePositionalOptions();
+  defineRunCommand(job.command("run")).action((command: string, args: string[], opts: RawRunOptions) => {
+    out = toRunArgs(command, args, opts);
+  });
+  await program.parseAsync(["job", "run", ...argv], { from: "user" });
+  assert.ok(out);
+  return out;
+}
+
+Deno.test("job run passes everything after the command verbatim, including --", async () => {
+  const r = await parse(["sh", "-c", "echo $1 $2", "--", "a", "b"]);
+  assert.equal(r.command, "sh");
+  assert.deepEqual(r.args, ["-c", "echo $1 $2", "--", "a", "b"]);
+});
+
+Deno.test("job run gives flags after the command to the command", async () => {
+  const r = await parse(["ls", "-la"]);
+  assert.deepEqual([r.command, r.args], ["ls", ["-la"]]);
+  const r2 = await parse(["mytool", "--json", "-f", "--env", "X=1"]);
+  assert.deepEqual(r2.args, ["--json", "-f", "--env", "X=1"]);
+  assert.equal(r2.json, false);
+  assert.equal(r2.follow, false);
+  assert.deepEqual(r2.env, {});
+});
+
+Deno.test("job run reads flags before the command, repeatable ones in order", async () => {
+  const r = await parse([
+    "--name",
+    "build-1",
+    "-e",
+    "A=1",
+    "--env=B=x=y",
+    "-s",
+    "TOKEN=abc",
+    "--upload",
+    "src",
+    "--upload",
+    "a.txt",
+    "--upload-dir",
+    "ctx",
+    "-f",
+    "--json",
+    "make",
+    "all",
+  ]);
+  assert.deepEqual(r, {
+    name: "build-1",
+    command: "make",
+    args: ["all"],
+    env: { A: "1", B: "x=y" },
+    secretEnv: { TOKEN: "abc" },
+    uploads: ["src", "a.txt"],
+    uploadDirs: ["ctx"],
+    follow: true,
+    json: true,
+  });
+});
+
+Deno.test("job run treats a leading -- as the end of flags", async () => {
+  const r = await parse(["-f", "--", "-dash", "--", "x"]);
+  assert.deepEqual([r.command, r.args, r.follow], ["-dash", ["--", "x"], true]);
+});
+
+Deno.test("job run without a command is a commander usage error", async () => {
+  const err = await rejected(() => parse(["-f"]), CommanderError);
+  assert.equal(err.code, "commander.missingArgument");
+});
+
+Deno.test("job run rejects an unknown flag before the command", async () => {
+  const err = await rejected(() => parse(["--bogus", "ls"]), CommanderError);
+  assert.equal(err.code, "commander.unknownOption");
+});
+
+Deno.test("parseAssignment() keeps an empty value and '=' inside the value", () => {
+  assert.deepEqual(parseAssignment("--env", "A="), ["A", ""]);
+  assert.deepEqual(parseAssignment("--env", "URL=a=b"), ["URL", "a=b"]);
+});
+
+Deno.test("parseAssignment() rejects a pair without '=' quoting it", () => {
+  const err = thrown(() => parseAssignment("--env", "PATH"), UsageError);
+  assertIncludes(err.message, `--env "PATH" must have the form NAME=VALUE`);
+});
+
+Deno.test("parseAssignment() rejects a bad variable name, naming it", () => {
+  for (const bad of ["1A=x", "A-B=x", "=x", "A B=x"]) {
+    const err = thrown(() => parseAssignment("--secret-env", bad), UsageError);
+    assertIncludes(err.message, `variable name "${bad.slice(0, bad.indexOf("="))}" is not valid`);
+  }
+});
+
+Deno.test("toRunArgs() checks the job with the agent's rules: name, empty command, reserved variables", () => {
+  assertIncludes(
+    thrown(() => toRunArgs("ls", [], { name: "a b" }), UsageError).message,
+    "name may use letters",
+  );
+  assertIncludes(thrown(() => toRunArgs("ls", [], { name: "x".repeat(64) }), UsageError).message, "name");
+  assertIncludes(thrown(() => toRunArgs("", [], {}), UsageError).message, "command is required");
+  assertIncludes(
+    thrown(() => toRunArgs("ls", [], { env: ["HOME=/x"] }), UsageError).message,
+    `"HOME" is reserved`,
+  );
+});
+
+Deno.test("toRunArgs() rejects a variable given as both plain and secret", () => {
+  const err = thrown(() => toRunArgs("ls", [], { env: ["K=1"], secretEnv: ["K=2"] }), UsageError);
+  assertIncludes(err.message, `"K" is given both as env and secret env`);
+});

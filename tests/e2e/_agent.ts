@@ -1,0 +1,160 @@
+/**
+ * Starts a real joblet agent (from source) on a free port with a temporary state dir, and runs rnx against it as
+ * a user would: as a subprocess, with the rnx config the agent wrote.
+ */
+import { join } from "node:path";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+export const AGENT_MAIN = join(ROOT, "agent/main.ts");
+export const RNX_MAIN = join(ROOT, "cli/main.ts");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestAgent {
+  readonly stateDir: string;
+  readonly rnxConfig: string;
+  #child: Deno.ChildProcess | undefined;
+  #output = "";
+  port = 0;
+
+  private constructor(stateDir: string) {
+    this.stateDir = stateDir;
+    this.rnxConfig = join(stateDir, "rnx-config.yml");
+  }
+
+  /** Starts an agent and waits until it serves. */
+  static async start(opts: { stateDir?: string; extraArgs?: string[] } = {}): Promise<TestAgent> {
+    const agent = new TestAgent(opts.stateDir ?? Deno.makeTempDirSync({ prefix: "joblet-e2e-" }));
+    await agent.#spawn(opts.extraArgs ?? []);
+    return agent;
+  }
+
+  async #spawn(extraArgs: string[], port = this.port): Promise<void> {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        AGENT_MAIN,
+        "serve",
+        "--state-dir",
+        this.stateDir,
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--rnx-config",
+        this.rnxConfig,
+        ...extraArgs,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+    }).spawn();
+    this.#child = child;
+    const ready = /listening on \S+:(\d+)/;
+    const decoder = new TextDecoder();
+    const pump = async (s: ReadableStream<Uint8Array>, onText: (t: string) => void) => {
+      for await (const chunk of s) onText(decoder.decode(chunk, { stream: true }));
+    };
+    let resolveReady!: (port: number) => void;
+    const readyP = new Promise<number>((r) => resolveReady = r);
+    const onText = (t: string) => {
+      this.#output += t;
+      const m = this.#output.match(ready);
+      if (m) resolveReady(Number(m[1]));
+    };
+    void pump(child.stdout, onText).catch(() => {});
+    void pump(child.stderr, onText).catch(() => {});
+    const exited = child.status.then((s) => {
+      throw new Error(`agent exited (${s.code}) before serving:\n${this.#output}`);
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`agent did not start in 60 s:\n${this.#output}`)), 60_000);
+    });
+    try {
+      this.port = await Promise.race([readyP, exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    exited.catch(() => {});
+  }
+
+  get output(): string {
+    return this.#output;
+  }
+
+  get pid(): number {
+    return this.#child?.pid ?? 0;
+  }
+
+  /** Runs rnx with this agent's config. */
+  async rnx(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", RNX_MAIN, ...args],
+      env: { RNX_CONFIG: this.rnxConfig, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...opts.env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const d = new TextDecoder();
+    return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+  }
+
+  /** rnx with --json, parsed; fails the test on a non-zero exit. */
+  async rnxJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
+    const r = await this.rnx([...args, "--json"]);
+    if (r.code !== 0) throw new Error(`rnx ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** `rnx job run --json FLAGS… COMMAND ARGS…`; returns the job as JSON. */
+  async runJob(flagsAndCommand: string[]): Promise<Record<string, unknown> & { id: string }> {
+    const r = await this.rnx(["job", "run", "--json", ...flagsAndCommand]);
+    if (r.code !== 0) throw new Error(`rnx job run exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+
+  /** Runs a job to its end; returns its final status and its log (stdout and stderr apart). */
+  async runToEnd(
+    flagsAndCommand: string[],
+  ): Promise<{ job: Record<string, unknown>; stdout: string; stderr: string }> {
+    const { id } = await this.runJob(flagsAndCommand);
+    const job = await this.waitFinished(id);
+    const log = await this.rnx(["job", "log", id]);
+    return { job, stdout: log.stdout, stderr: log.stderr };
+  }
+
+  /** Polls `rnx job status` until the job has finished. */
+  async waitFinished(id: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const job = await this.rnxJson(["job", "status", id]);
+      if (["COMPLETED", "FAILED", "STOPPED"].includes(String(job.status))) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${id} did not finish in ${timeoutMs} ms`);
+  }
+
+  /** kill -9 of the agent, as a crash would. */
+  async crash(): Promise<void> {
+    this.#child?.kill("SIGKILL");
+    await this.#child?.status;
+    this.#child = undefined;
+  }
+
+  async restart(): Promise<void> {
+    await this.#spawn([], this.port);
+  }
+
+  async stop(opts: { keepState?: boolean } = {}): Promise<void> {
+    if (this.#child) {
+      this.#child.kill("SIGTERM");
+      await this.#child.status;
+      this.#child = undefined;
+    }
+    if (!opts.keepState) Deno.removeSync(this.stateDir, { recursive: true });
+  }
+}
