@@ -7,8 +7,8 @@ export type Arch = "x86_64" | "aarch64";
 
 /** Syscall numbers by C name (x86_64: arch/x86/entry/syscalls/syscall_64.tbl; aarch64: asm-generic/unistd.h). */
 export const SYSCALLS = {
-  x86_64: { pivot_root: 155 },
-  aarch64: { pivot_root: 41 },
+  x86_64: { pivot_root: 155, rt_sigaction: 13 },
+  aarch64: { pivot_root: 41, rt_sigaction: 134 },
 } as const satisfies Record<Arch, Record<string, number>>;
 
 export type SyscallName = keyof typeof SYSCALLS["x86_64"];

@@ -29,6 +29,13 @@ export const LIBC_SYMBOLS = {
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   // long syscall(long number, ...);  used as syscall(SYS_pivot_root, new_root, put_old): no glibc wrapper.
   syscall_pivot_root: { name: "syscall", parameters: ["i64", "buffer", "buffer"], result: "i64" },
+  // long syscall(SYS_rt_sigaction, int sig, const struct kernel_sigaction *act, struct kernel_sigaction *old,
+  //              size_t sigsetsize);  raw, because glibc's sigaction() refuses its internal signals 32 and 33.
+  syscall_rt_sigaction: {
+    name: "syscall",
+    parameters: ["i64", "i64", "buffer", "buffer", "u64"],
+    result: "i64",
+  },
   // int *__errno_location(void);  the calling thread's errno.
   __errno_location: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -60,6 +60,34 @@ export function pivotRoot(newRoot: string, putOld: string): void {
   sys("pivot_root", newRoot, () => libc().syscall_pivot_root(nr, cstr(newRoot), cstr(putOld)));
 }
 
+/**
+ * Sets the disposition of signal `sig` to SIG_DFL for the duration of `fn`, then restores it — process-wide, so
+ * keep `fn` short and synchronous. Uses the raw rt_sigaction syscall, which (unlike glibc's sigaction) also
+ * reaches glibc's internal signals 32 and 33. The kernel's struct sigaction is {handler, flags, restorer, mask}
+ * on x86_64 and {handler, flags, mask} on aarch64; a 32-byte buffer holds either, and saving then restoring the
+ * same bytes round-trips whatever was there.
+ */
+export function withDefaultSignals<T>(sigs: number[], fn: () => T): T {
+  const nr = syscallNumber("rt_sigaction");
+  const saved = sigs.map((sig) => {
+    const old = new Uint8Array(32);
+    // SIG_DFL is 0 with no flags and an empty mask: an all-zero struct.
+    sys(
+      "rt_sigaction",
+      String(sig),
+      () => libc().syscall_rt_sigaction(nr, BigInt(sig), new Uint8Array(32), old, 8n),
+    );
+    return { sig, old };
+  });
+  try {
+    return fn();
+  } finally {
+    for (const { sig, old } of saved.reverse()) {
+      sys("rt_sigaction", String(sig), () => libc().syscall_rt_sigaction(nr, BigInt(sig), old, null, 8n));
+    }
+  }
+}
+
 /** Sets IFF_UP on interface `name` of the calling thread's network namespace. */
 export function linkUp(name: string): void {
   const fd = sys("socket", undefined, () => libc().socket(C.AF_INET, C.SOCK_DGRAM | C.SOCK_CLOEXEC, 0));

@@ -22,6 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Int32Value } from "./google/protobuf/wrappers.ts";
 
 export const protobufPackage = "joblet.v1";
 
@@ -222,8 +223,11 @@ export interface Job {
   command: string;
   args: string[];
   status: JobStatus;
-  /** Set once the job has ended (COMPLETED, FAILED, STOPPED) and its process exited. */
-  exitCode?:
+  /**
+   * Set once the job has ended (COMPLETED, FAILED, STOPPED) and its process exited.
+   * (A wrapper rather than proto3 `optional`, which older protoc releases such as Debian 12's grpc-tools reject.)
+   */
+  exitCode:
     | number
     | undefined;
   /** Why a job FAILED or was STOPPED ("command not found", "agent restarted", "stopped by alice", ...). */
@@ -953,7 +957,7 @@ export const Job: MessageFns<Job> = {
       writer.uint32(40).int32(message.status);
     }
     if (message.exitCode !== undefined) {
-      writer.uint32(48).int32(message.exitCode);
+      Int32Value.encode({ value: message.exitCode! }, writer.uint32(50).fork()).join();
     }
     if (message.reason !== "") {
       writer.uint32(58).string(message.reason);
@@ -1045,11 +1049,11 @@ export const Job: MessageFns<Job> = {
             continue;
           }
           case 6: {
-            if (tag !== 48) {
+            if (tag !== 50) {
               break;
             }
 
-            message.exitCode = reader.int32();
+            message.exitCode = Int32Value.decode(reader, reader.uint32()).value;
             continue;
           }
           case 7: {
@@ -1163,9 +1167,9 @@ export const Job: MessageFns<Job> = {
       args: globalThis.Array.isArray(object?.args) ? object.args.map((e: any) => globalThis.String(e)) : [],
       status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
       exitCode: isSet(object.exitCode)
-        ? globalThis.Number(object.exitCode)
+        ? Number(object.exitCode)
         : isSet(object.exit_code)
-        ? globalThis.Number(object.exit_code)
+        ? Number(object.exit_code)
         : undefined,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       createdUnixMs: isSet(object.createdUnixMs)
@@ -1244,7 +1248,7 @@ export const Job: MessageFns<Job> = {
       obj.status = jobStatusToJSON(message.status);
     }
     if (message.exitCode !== undefined) {
-      obj.exitCode = Math.round(message.exitCode);
+      obj.exitCode = message.exitCode;
     }
     if (message.reason !== "") {
       obj.reason = message.reason;

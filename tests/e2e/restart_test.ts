@@ -30,13 +30,7 @@ Deno.test({
       const orphan = await agent.rnxJson(["job", "status", running.id]);
       assertEquals(orphan.status, "FAILED");
       assertStringIncludes(String(orphan.reason), "agent restarted");
-      let alive = true;
-      try {
-        Deno.statSync(`/proc/${pid}`);
-      } catch {
-        alive = false;
-      }
-      assert(!alive, "the job that ran during the crash was left running unsupervised");
+      assert(!isRunning(pid), "the job that ran during the crash was left running unsupervised");
 
       const list = await agent.rnxJson<unknown[]>(["job", "list"]);
       assertEquals(list.length, 2);
@@ -52,4 +46,14 @@ async function waitRunning(agent: TestAgent, id: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`job ${id} never ran`);
+}
+
+/** True while `pid` exists and is not a zombie (an orphan may wait a while for its new parent to reap it). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }

@@ -78,10 +78,6 @@ Deno.test({
       });
 
       await t.step("a client certificate from another CA is refused", async () => {
-        const r = await agent.rnx(["job", "list"], {
-          env: { RNX_CONFIG: other.rnxConfig },
-        });
-        assertEquals(r.code, 1);
         // The other agent's config points at the other agent; aim it at ours instead.
         const text = Deno.readTextFileSync(other.rnxConfig).replace(`:${other.port}`, `:${agent.port}`);
         const cfg = join(agent.stateDir, "foreign.yml");

@@ -12,7 +12,7 @@ const NS = `joblet-it-${Deno.pid}`;
 const needs = skip("root", "cgroup");
 
 /** Where job cgroups must go: <the test process's cgroup>/<NS>, per hierarchy; read before any driver moves us. */
-const before = needs ? undefined : readLayout(hostFs());
+const before = needs ? undefined : readLayout(hostFs(), NS);
 const agentDirs = !before
   ? []
   : before.version === "v1"
@@ -150,6 +150,35 @@ Deno.test({
     } finally {
       await a.destroy();
       await b.destroy();
+      removeNamespace();
+    }
+  },
+});
+
+Deno.test({
+  name: "v2 killAll() on a kernel without cgroup.kill (before 5.14) freezes, kills and thaws until empty",
+  ignore: skip("root", "cgroup2"),
+  async fn() {
+    // The real cgroupfs, with cgroup.kill hidden to take the freezer path of older kernels.
+    const real = hostFs();
+    const d = createCgroupDriver({
+      namespace: NS,
+      fs: { ...real, exists: (p) => !p.endsWith("/cgroup.kill") && real.exists(p) },
+    });
+    const { job, child } = await spawnInJob(d, "job-e", "for i in $(seq 20); do sleep 100 & done; wait");
+    try {
+      await waitFor("21 processes in the job", () => job.pids().length === 21);
+      const t0 = performance.now();
+      await job.killAll();
+      console.log(
+        `v2 freezer path: killAll() of 21 processes took ${(performance.now() - t0).toFixed(1)} ms`,
+      );
+      assertEquals(job.pids(), []);
+      await child.status;
+      assertEquals(Deno.readTextFileSync(`${agentDirs[0]}/${NS}/job-e/cgroup.freeze`).trim(), "0");
+    } finally {
+      await job.killAll().catch(() => {});
+      await job.destroy().catch(() => {});
       removeNamespace();
     }
   },

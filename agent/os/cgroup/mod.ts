@@ -45,7 +45,7 @@ export function createCgroupDriver(opts: CgroupDriverOptions = {}): CgroupDriver
     killTimeoutMs: opts.killTimeoutMs ?? defaultTuning.killTimeoutMs,
     destroyTimeoutMs: opts.destroyTimeoutMs ?? defaultTuning.destroyTimeoutMs,
   };
-  const layout = readLayout(fs);
+  const layout = readLayout(fs, namespace);
   switch (layout.version) {
     case "v1":
       return new V1Driver(fs, layout.v1, namespace, tuning);
@@ -53,17 +53,15 @@ export function createCgroupDriver(opts: CgroupDriverOptions = {}): CgroupDriver
       return new V2Driver(fs, prepareV2(fs, layout.v2!.agentDir, namespace), tuning);
     default:
       throw failedPrecondition(
-        `Cannot run jobs: no usable cgroups (${
-          layout.notes.join("; ")
-        }). Joblet needs cgroup v1 hierarchies ` +
-          `(pids, memory, cpu, …) or cgroup v2 with controllers delegated to the agent's cgroup ` +
+        `Cannot run jobs: no usable cgroups (${layout.notes.join("; ")}). Joblet needs cgroup v1 ` +
+          `hierarchies (pids, memory, cpu, …) or cgroup v2 with controllers delegated to the agent's cgroup ` +
           `(under systemd: Delegate=yes on the joblet unit)`,
       );
   }
 }
 
 /** Reads /proc/self/{mountinfo,cgroup} and, where there is a v2 mount, the agent's cgroup.controllers. */
-export function readLayout(fs: CgroupFs): CgroupLayout {
+export function readLayout(fs: CgroupFs, namespace = DEFAULT_NAMESPACE): CgroupLayout {
   const mountinfo = fs.read("/proc/self/mountinfo");
   const procSelfCgroup = fs.read("/proc/self/cgroup");
   if (mountinfo === undefined || procSelfCgroup === undefined) {
@@ -74,6 +72,7 @@ export function readLayout(fs: CgroupFs): CgroupLayout {
   const first = detectCgroups({ mountinfo, procSelfCgroup });
   if (!first.v2) return first;
   // Read the controllers of the agent's cgroup, not of the leaf an earlier driver moved us into.
-  const v2Controllers = fs.read(`${resolveAgentCgroup(fs, first.v2.agentDir)}/cgroup.controllers`) ?? "";
+  const v2Controllers =
+    fs.read(`${resolveAgentCgroup(fs, first.v2.agentDir, namespace)}/cgroup.controllers`) ?? "";
   return detectCgroups({ mountinfo, procSelfCgroup, v2Controllers });
 }

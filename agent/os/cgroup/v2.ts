@@ -42,7 +42,7 @@ export interface V2Setup {
  */
 export function prepareV2(fs: CgroupFs, ownDir: string, namespace: string): V2Setup {
   checkName("cgroup namespace", namespace);
-  const agentDir = resolveAgentCgroup(fs, ownDir);
+  const agentDir = resolveAgentCgroup(fs, ownDir, namespace);
   // Only the root cgroup lacks cgroup.type, and only the root is exempt from the no-internal-processes rule.
   const isRoot = !fs.exists(`${agentDir}/cgroup.type`);
   const leafDir = isRoot ? undefined : child(agentDir, namespace + AGENT_LEAF_SUFFIX);
@@ -70,14 +70,17 @@ export function prepareV2(fs: CgroupFs, ownDir: string, namespace: string): V2Se
 }
 
 /**
- * After the first driver moved the agent, /proc/self/cgroup names the leaf A/<ns>-agent. A leaf whose name
- * ends in "-agent" next to a sibling with the rest of the name is ours: its parent is the agent's cgroup.
+ * After the first driver moved the agent, /proc/self/cgroup names the leaf A/<ns>-agent, and a later driver (a
+ * second one in this process, or this one after the namespace dir was cleaned up) must not take that leaf for
+ * the agent's cgroup and nest another leaf inside it. A cgroup named `<namespace>-agent`, or `<x>-agent` next to
+ * a sibling `<x>` (a driver of another namespace), is such a leaf: the agent's cgroup is its parent.
  */
-export function resolveAgentCgroup(fs: CgroupFs, ownDir: string): string {
+export function resolveAgentCgroup(fs: CgroupFs, ownDir: string, namespace: string): string {
   const name = ownDir.slice(ownDir.lastIndexOf("/") + 1);
-  if (!name.endsWith(AGENT_LEAF_SUFFIX)) return ownDir;
+  if (!name.endsWith(AGENT_LEAF_SUFFIX) || name === AGENT_LEAF_SUFFIX) return ownDir;
+  if (name === namespace + AGENT_LEAF_SUFFIX) return parent(ownDir);
   const sibling = child(parent(ownDir), name.slice(0, -AGENT_LEAF_SUFFIX.length));
-  return name.length > AGENT_LEAF_SUFFIX.length && fs.exists(sibling) ? parent(ownDir) : ownDir;
+  return fs.exists(sibling) ? parent(ownDir) : ownDir;
 }
 
 export class V2Driver implements CgroupDriver {

@@ -64,6 +64,17 @@ Deno.test(
 );
 
 Deno.test(
+  "v2 a driver started from the leaf keeps the layout even after the namespace dir was removed",
+  withV2(SERVICE, (fake) => {
+    driver(fake);
+    fake.rmdir(`${A}/joblet`);
+    fake.put("/proc/self/cgroup", "0::/system.slice/joblet.service/joblet-agent\n");
+    assertEquals(driver(fake).setup.namespaceDir, `${A}/joblet`);
+    assert(!fake.exists(`${A}/joblet-agent/joblet-agent`), "no nested leaf");
+  }),
+);
+
+Deno.test(
   "v2 with the agent in the root cgroup moves nothing and enables controllers at the root",
   withV2({ agentPath: "/", pids: [1, 200] }, (fake) => {
     const d = driver(fake);

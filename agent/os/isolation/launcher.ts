@@ -6,7 +6,7 @@
  */
 import type { ExitStatus, LaunchedJob, Launcher, LaunchRequest } from "../../core/ports.ts";
 import { failedPrecondition, internal, invalidArgument, JobletError } from "../../domain/errors.ts";
-import { chdir } from "../../../ffi/sys.ts";
+import { chdir, withDefaultSignals } from "../../../ffi/sys.ts";
 import { executePlan } from "./execute.ts";
 import { DEFAULT_HOST_BINDS, type HostPath, resolveHostPaths } from "./host_paths.ts";
 import { ThreadNamespaces } from "./namespaces.ts";
@@ -113,7 +113,9 @@ export class NamespaceLauncher implements Launcher {
     try {
       executePlan(steps);
       failure = `spawn ${SH} in the job root`;
-      child = new Deno.Command(SH, {
+      // fork copies the agent's signal dispositions and exec keeps SIG_IGN: some hosts (e.g. `deno test`)
+      // run the agent with glibc's internal signal 32 ignored, which no program in the job could undo.
+      const command = new Deno.Command(SH, {
         args: stage2Args({ useTini: this.#useTini, unsetPwd: !("PWD" in req.env) }, req.command, req.args),
         clearEnv: true,
         env: req.env,
@@ -127,7 +129,8 @@ export class NamespaceLauncher implements Launcher {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-      }).spawn();
+      });
+      child = withDefaultSignals([32, 33], () => command.spawn());
       failure = undefined;
     } catch (e) {
       failure = failure ? `${failure} failed: ${message(e)}` : message(e);

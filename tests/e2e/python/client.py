@@ -35,7 +35,7 @@ with grpc.secure_channel(address, creds) as channel:
     print(json.dumps({
         "id": job.id,
         "status": pb.JobStatus.Name(final.status),
-        "exit_code": final.exit_code,
+        "exit_code": final.exit_code.value if final.HasField("exit_code") else None,
         "stdout": out.decode(),
         "stderr": err.decode(),
         "caller_role": version.caller_role,
