@@ -1,6 +1,9 @@
 /** mTLS and roles: who may call what, and what happens to callers without the right certificate. */
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
+import * as tls from "node:tls";
+import { parse } from "yaml";
+import type { RnxConfig } from "../../agent/domain/rnx_config.ts";
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { skip } from "../_requires.ts";
@@ -84,6 +87,29 @@ Deno.test({
         Deno.writeTextFileSync(cfg, text, { mode: 0o600 });
         const foreign = await agent.rnx(["job", "list"], { env: { RNX_CONFIG: cfg } });
         assertEquals(foreign.code, 1);
+      });
+
+      await t.step("TLS 1.2 is refused; TLS 1.3 is spoken", async () => {
+        const node = Object.values((parse(Deno.readTextFileSync(agent.rnxConfig)) as RnxConfig).nodes)[0];
+        const handshake = (maxVersion: "TLSv1.2" | "TLSv1.3") =>
+          new Promise<string>((resolve) => {
+            const socket = tls.connect({
+              host: "127.0.0.1",
+              port: agent.port,
+              servername: "localhost",
+              ca: node.ca,
+              cert: node.cert,
+              key: node.key,
+              maxVersion,
+              ALPNProtocols: ["h2"],
+            }, () => {
+              resolve(socket.getProtocol() ?? "unknown");
+              socket.destroy();
+            });
+            socket.on("error", (e) => resolve(`error: ${e.message}`));
+          });
+        assertMatch(await handshake("TLSv1.2"), /^error/);
+        assertEquals(await handshake("TLSv1.3"), "TLSv1.3");
       });
 
       await t.step("garbage bytes on the gRPC port do not disturb the agent", async () => {

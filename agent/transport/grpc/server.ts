@@ -36,6 +36,9 @@ export async function startGrpcServer(
     [{ cert_chain: Buffer.from(tls.serverCert), private_key: Buffer.from(tls.serverKey) }],
     true,
   );
+  // TLS 1.3 only. grpc-js has no option for it, but passes its secure-context options to
+  // http2.createSecureServer, so setting minVersion there is honoured.
+  Object.assign(creds._getSecureContextOptions() ?? {}, { minVersion: "TLSv1.3" });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, creds, (err, port) => err ? reject(err) : resolve(port))
   );
