@@ -16,6 +16,16 @@ import { startGrpcServer, stopGrpcServer } from "./transport/grpc/server.ts";
 import { API_VERSION, VERSION } from "./version.ts";
 import { removePid, runningAgentPid, writePid } from "./pidfile.ts";
 import { JobletError } from "./domain/errors.ts";
+import { resolveLimits } from "./domain/limits.ts";
+import { createHostMonitor } from "./os/metrics/mod.ts";
+
+const SAMPLE_INTERVAL_MS = 5000;
+const SAMPLES_KEPT = 720;
+
+/** CPUs the host has online (cores 0 … n-1 exist for --cpu-cores). */
+function onlineCpus(): number {
+  return navigator.hardwareConcurrency || 1;
+}
 
 export interface ServeFlags {
   config?: string;
@@ -54,12 +64,23 @@ export async function serve(flags: ServeFlags): Promise<number> {
     useTini: config.jobs.useTini,
   });
   const jobs = new JobService(
-    { store, logs, cgroups, launcher, workspaces: new Workspaces(state), clock: systemClock, log },
+    {
+      store,
+      logs,
+      cgroups,
+      launcher,
+      workspaces: new Workspaces(state),
+      clock: systemClock,
+      resolveLimits: (requested) => resolveLimits(requested, config.limits.bounds, { cpus: onlineCpus() }),
+      log,
+    },
     {
       stopGraceMs: config.jobs.stopGraceMs,
       retentionMs: config.logs.retentionMs,
       maxUploadFiles: 100_000,
       maxUploadBytes: 16 * 1024 ** 3,
+      sampleIntervalMs: SAMPLE_INTERVAL_MS,
+      samplesKept: SAMPLES_KEPT,
     },
   );
   const recovered = await jobs.recover();
@@ -69,11 +90,13 @@ export async function serve(flags: ServeFlags): Promise<number> {
   jobs.sweep();
   const sweeper = setInterval(() => jobs.sweep(), 60 * 60 * 1000);
 
+  const info = { version: VERSION, apiVersion: API_VERSION, cgroupVersion: cgroups.version };
+  const host = createHostMonitor();
   const { server, port } = await startGrpcServer(config.listen, {
     caCert: pki.caCert,
     serverCert: pki.serverCert,
     serverKey: pki.serverKey,
-  }, { jobs, info: { version: VERSION, apiVersion: API_VERSION, cgroupVersion: cgroups.version }, log });
+  }, { jobs, host, info, log });
   const listen = parseHostPort(config.listen);
   const address = formatHostPort({ host: listen.host, port });
 

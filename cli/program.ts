@@ -9,6 +9,8 @@ import { Command, CommanderError } from "commander";
 import type { Context } from "./context.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
 import { registerJobCommands } from "./commands/job.ts";
+import { registerJobMetricsCommand } from "./commands/job_metrics.ts";
+import { registerMonitorCommands } from "./commands/monitor.ts";
 import { registerNodesCommand } from "./commands/nodes.ts";
 import { registerVersionCommand, RNX_VERSION } from "./commands/version.ts";
 
@@ -25,6 +27,8 @@ export function buildProgram(ctx: Context): Command {
     .option("--json", "print JSON instead of text")
     .version(RNX_VERSION, "-V, --version", "print the client version");
   registerJobCommands(program, ctx);
+  registerJobMetricsCommand(program, ctx);
+  registerMonitorCommands(program, ctx);
   registerNodesCommand(program, ctx);
   registerVersionCommand(program, ctx);
   configureOutput(program, ctx);

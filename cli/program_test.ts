@@ -200,10 +200,40 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       args: ["-c", "echo $1 $2", "--", "a"],
       env: { A: "1" },
       secretEnv: { T: "s" },
+      limits: { maxCpuPercent: 0, cpuCores: "", maxMemoryBytes: 0, maxIoBps: 0, maxPids: 0, timeoutMs: 0 },
     },
   }]);
   assertIncludes(r.out, "Job started: 0a1b2c3d-0000-4000-8000-000000000001\n");
   assert.equal(r.agent.closed, 1);
+});
+
+Deno.test("job run sends limit flags parsed by the agent's rules, and rejects bad ones as usage errors", async () => {
+  const r = await rnx([
+    "job",
+    "run",
+    "--max-cpu=50",
+    "--cpu-cores=0-1",
+    "--max-memory=64",
+    "--max-iobps=10MB",
+    "--max-pids=100",
+    "--timeout=1m30s",
+    "true",
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.agent.received[0].spec?.limits, {
+    maxCpuPercent: 50,
+    cpuCores: "0-1",
+    maxMemoryBytes: 64 * 1024 ** 2,
+    maxIoBps: 10 * 1024 ** 2,
+    maxPids: 100,
+    timeoutMs: 90_000,
+  });
+  for (const [flag, value] of [["--max-cpu", "abc"], ["--max-memory", "-1"], ["--cpu-cores", "3-1"]]) {
+    const bad = await rnx(["job", "run", `${flag}=${value}`, "true"]);
+    assert.equal(bad.code, 2, `${flag}=${value}`);
+    assertIncludes(bad.err, flag);
+    assert.equal(bad.agent.received.length, 0);
+  }
 });
 
 Deno.test("job run streams uploads after the spec", async () => {

@@ -11,6 +11,16 @@
  */
 import type { Command } from "commander";
 import { ENV_NAME, formatIssues, JobSpecSchema } from "../agent/domain/spec.ts";
+import {
+  type JobLimits,
+  parseCpuCores,
+  parseCpuPercent,
+  parseIoBps,
+  parseMemory,
+  parsePids,
+  parseTimeout,
+} from "../agent/domain/limits.ts";
+import { JobletError } from "../agent/domain/errors.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -25,6 +35,8 @@ export interface RunArgs {
   uploadDirs: string[];
   follow: boolean;
   json: boolean;
+  /** Limits given on the command line; the rest take the agent's defaults. */
+  limits: Partial<JobLimits>;
 }
 
 /** The options commander collects for `job run`. */
@@ -36,6 +48,12 @@ export interface RawRunOptions {
   uploadDir?: string[];
   follow?: boolean;
   json?: boolean;
+  maxCpu?: string;
+  cpuCores?: string;
+  maxMemory?: string;
+  maxIobps?: string;
+  maxPids?: string;
+  timeout?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -54,6 +72,18 @@ export function defineRunCommand(cmd: Command): Command {
     )
     .option("--upload <path>", "upload a file or directory into /work (repeatable)", collect)
     .option("--upload-dir <dir>", "upload the contents of a directory into /work (repeatable)", collect)
+    .option(
+      "--max-cpu <percent>",
+      "CPU limit in percent of one core (100 = one core, 50 = half, 0 = unlimited)",
+    )
+    .option("--cpu-cores <list>", "cores the job may use, e.g. 0-3, 0,2,4 or 0-2,5")
+    .option("--max-memory <size>", "memory limit, e.g. 512 (MB), 512MB, 2GB; swap is disabled")
+    .option("--max-iobps <rate>", "block I/O limit in bytes/s for reads and writes, e.g. 10MB or 100MB/s")
+    .option("--max-pids <n>", "most processes and threads at once")
+    .option(
+      "--timeout <duration>",
+      "stop the job after this long, e.g. 30s, 5m, 2h (state TIMEOUT, exit 124)",
+    )
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
     .argument("<command>", "program to run inside the job")
@@ -76,7 +106,25 @@ export function toRunArgs(command: string, args: string[], raw: RawRunOptions): 
     uploadDirs: raw.uploadDir ?? [],
     follow: raw.follow ?? false,
     json: raw.json ?? false,
+    limits: parseLimitFlags(raw),
   };
+}
+
+/** The limit flags, each parsed by the agent's own rules; errors name the flag. */
+export function parseLimitFlags(raw: RawRunOptions): Partial<JobLimits> {
+  const out: Partial<JobLimits> = {};
+  try {
+    if (raw.maxCpu !== undefined) out.cpuPercent = parseCpuPercent(raw.maxCpu);
+    if (raw.cpuCores !== undefined) out.cpuCores = parseCpuCores(raw.cpuCores);
+    if (raw.maxMemory !== undefined) out.memoryBytes = parseMemory(raw.maxMemory);
+    if (raw.maxIobps !== undefined) out.ioBps = parseIoBps(raw.maxIobps);
+    if (raw.maxPids !== undefined) out.pids = parsePids(raw.maxPids);
+    if (raw.timeout !== undefined) out.timeoutMs = parseTimeout(raw.timeout);
+  } catch (e) {
+    if (e instanceof JobletError) throw new UsageError(e.message);
+    throw e;
+  }
+  return out;
 }
 
 /** Parses `NAME=VALUE` pairs; the value may be empty or contain '='; a later NAME wins. */

@@ -70,6 +70,7 @@ Deno.test("job run reads flags before the command, repeatable ones in order", as
     uploadDirs: ["ctx"],
     follow: true,
     json: true,
+    limits: {},
   });
 });
 

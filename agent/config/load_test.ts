@@ -15,6 +15,18 @@ jobs:
 logs:
   max_bytes_per_job: 512MB
   retention: 0
+limits:
+  default_max_cpu: 100
+  default_max_memory: 512
+  default_max_iobps: 10MB/s
+  default_max_pids: 1000
+  default_timeout: 1h
+  min_cpu: 5
+  max_cpu: 400
+  max_memory: 8GB
+  max_iobps: 100MB
+  max_pids: 10000
+  max_timeout: 1d
 `;
 
 Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units converted", () => {
@@ -26,6 +38,24 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
     nodeName: "node-1",
     jobs: { stopGraceMs: 90_000, hostBinds: ["/usr", "/opt/tools"], useTini: false },
     logs: { maxBytesPerJob: 512 * 1024 * 1024, retentionMs: 0 },
+    limits: {
+      disabled: false,
+      bounds: {
+        defaults: {
+          cpuPercent: 100,
+          memoryBytes: 512 * 1024 ** 2,
+          ioBps: 10 * 1024 ** 2,
+          pids: 1000,
+          timeoutMs: 3_600_000,
+        },
+        minCpuPercent: 5,
+        maxCpuPercent: 400,
+        maxMemoryBytes: 8 * 1024 ** 3,
+        maxIoBps: 100 * 1024 ** 2,
+        maxPids: 10_000,
+        maxTimeoutMs: 86_400_000,
+      },
+    },
     source: "joblet.yml",
   });
 });
@@ -136,4 +166,30 @@ Deno.test("a bad override names the flag, the value and the rule", () => {
 Deno.test("the default config is itself valid", () => {
   assert(DEFAULT_CONFIG.jobs.hostBinds.every((p) => p.startsWith("/")));
   assertEquals(DEFAULT_CONFIG.logs.retentionMs, 7 * 86_400_000);
+});
+
+Deno.test("limits: defaults when absent, disabled only when the file says so", () => {
+  assertEquals(parseConfigText("", "f.yml").limits, DEFAULT_CONFIG.limits);
+  assertEquals(DEFAULT_CONFIG.limits.bounds.defaults.pids, 4096);
+  assertEquals(DEFAULT_CONFIG.limits.bounds.maxPids, 65_536);
+  assertEquals(parseConfigText("limits:\n  disabled: true\n", "f.yml").limits.disabled, true);
+});
+
+Deno.test("limits: a bad value names the key, the value and the flag's rule", () => {
+  assertThrows(
+    () => parseConfigText("limits:\n  max_iobps: 1.5GB/s\n", "joblet.yml"),
+    /joblet.yml: bad value for "limits.max_iobps" at line 2, column 14: "1.5GB\/s" is not a whole number \(write 1536MB\/s instead\)/,
+  );
+  assertThrows(
+    () => parseConfigText("limits:\n  default_max_cpu: abc\n", "joblet.yml"),
+    /bad value for "limits.default_max_cpu" at line 2, column 20: "abc" is not a percentage/,
+  );
+  assertThrows(
+    () => parseConfigText("limits:\n  max_pids: 100\n", "joblet.yml"),
+    /bad value for "limits.default_max_pids": 4096 is above max_pids \(100\): a default or minimum must fit the bound/,
+  );
+  assertThrows(
+    () => parseConfigText("limits:\n  max_pid: 100\n", "joblet.yml"),
+    /unknown key "limits.max_pid" at line 2, column 3 \(known: disabled, default_max_cpu, /,
+  );
 });

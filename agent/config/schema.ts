@@ -15,11 +15,32 @@
  * logs:
  *   max_bytes_per_job: 1GiB           # 512MB, 1GiB, 1073741824 (1024-based)
  *   retention: 7d                     # finished jobs' logs + records older than this are removed; 0 = keep
+ * limits:                             # written as for the rnx flags (docs/limits.md); 0 = unlimited / no bound
+ *   disabled: false                   # true: run jobs without cgroup limits (hosts without usable cgroups)
+ *   default_max_cpu: 0                # % of one core for jobs without --max-cpu
+ *   default_max_memory: 0             # for jobs without --max-memory (a bare number is MB)
+ *   default_max_iobps: 0              # for jobs without --max-iobps (a bare number is bytes/s)
+ *   default_max_pids: 4096            # for jobs without --max-pids
+ *   default_timeout: 0                # for jobs without --timeout
+ *   min_cpu: 1                        # lowest --max-cpu other than 0
+ *   max_cpu: 0                        # highest --max-cpu; 0 = 100 × the host's cores
+ *   max_memory: 0                     # highest --max-memory, --max-iobps, --max-pids, --timeout;
+ *   max_iobps: 0                      #   0 = no bound. With a bound, 0 (unlimited) is refused and
+ *   max_pids: 65536                   #   a default of 0 becomes the bound.
+ *   max_timeout: 0
  * ```
  * A key left empty (`listen:`) means the default.
  */
 import { z } from "zod";
 import { parseDuration, parseSize } from "../domain/units.ts";
+import {
+  DEFAULT_LIMIT_BOUNDS,
+  type LimitBounds,
+  parseCpuPercent,
+  parseIoBps,
+  parseMemory,
+  parsePids,
+} from "../domain/limits.ts";
 import { NODE_NAME } from "../domain/rnx_config.ts";
 import { isHostName, parseHostPort } from "./listen.ts";
 
@@ -46,6 +67,11 @@ export interface AgentConfig {
     /** Finished jobs' logs and records older than this are removed; 0 = keep forever. */
     retentionMs: number;
   };
+  limits: {
+    /** Run jobs without cgroup limits: only for hosts without usable cgroups, and only when the file says so. */
+    disabled: boolean;
+    bounds: LimitBounds;
+  };
   /** The file the config was read from, or null when only defaults (and overrides) apply. */
   source: string | null;
 }
@@ -71,6 +97,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
     useTini: true,
   },
   logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
+  limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },
   source: null,
 };
 
@@ -129,6 +156,56 @@ const size = z.union([z.string(), z.number()], rule("must be a size, e.g. 512MB,
   }),
 );
 
+/** A limit written as for its rnx flag: the flag's own parser, with "--max-cpu …" dropped from the message. */
+const limit = (parse: (text: string) => number) =>
+  z.union([z.string(), z.number()], rule("must be a number or a string")).transform(
+    parsed((v) => {
+      try {
+        return parse(String(v));
+      } catch (e) {
+        throw new Error((e as Error).message.replace(/^--[a-z-]+ /, ""));
+      }
+    }),
+  );
+
+const limitsSection = z.strictObject({
+  disabled: z.boolean(rule("must be true or false")).nullish(),
+  default_max_cpu: limit(parseCpuPercent).nullish(),
+  default_max_memory: limit(parseMemory).nullish(),
+  default_max_iobps: limit(parseIoBps).nullish(),
+  default_max_pids: limit(parsePids).nullish(),
+  default_timeout: duration.nullish(),
+  min_cpu: limit(parseCpuPercent).nullish(),
+  max_cpu: limit(parseCpuPercent).nullish(),
+  max_memory: limit(parseMemory).nullish(),
+  max_iobps: limit(parseIoBps).nullish(),
+  max_pids: limit(parsePids).nullish(),
+  max_timeout: duration.nullish(),
+}, rule("must be a mapping of disabled, default_max_*, min_cpu and max_* settings")).superRefine((l, ctx) => {
+  const d = DEFAULT_LIMIT_BOUNDS;
+  const pairs: [string, number, string, number][] = [
+    ["default_max_cpu", l.default_max_cpu ?? d.defaults.cpuPercent, "max_cpu", l.max_cpu ?? d.maxCpuPercent],
+    ["default_max_memory", l.default_max_memory ?? 0, "max_memory", l.max_memory ?? d.maxMemoryBytes],
+    ["default_max_iobps", l.default_max_iobps ?? 0, "max_iobps", l.max_iobps ?? d.maxIoBps],
+    ["default_max_pids", l.default_max_pids ?? d.defaults.pids, "max_pids", l.max_pids ?? d.maxPids],
+    ["default_timeout", l.default_timeout ?? 0, "max_timeout", l.max_timeout ?? d.maxTimeoutMs],
+    ["min_cpu", l.min_cpu ?? d.minCpuPercent, "max_cpu", l.max_cpu ?? d.maxCpuPercent],
+  ];
+  for (const [key, value, maxKey, max] of pairs) {
+    if (max > 0 && value > max) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        input: value,
+        message: `${show(value)} is above ${maxKey} (${show(max)}): a default or minimum must fit the bound`,
+      });
+    }
+  }
+  if (l.min_cpu === 0) {
+    ctx.addIssue({ code: "custom", path: ["min_cpu"], input: 0, message: "0 must be at least 1 (percent)" });
+  }
+});
+
 const serverName = z.string(rule("must be a host name or IP address")).refine(
   isHostName,
   rule("must be a host name (letters, digits, '-', '.') or an IP address"),
@@ -152,6 +229,7 @@ export const ConfigFileSchema = z.strictObject({
     max_bytes_per_job: size.nullish(),
     retention: duration.nullish(),
   }, rule("must be a mapping of max_bytes_per_job, retention")).nullish(),
+  limits: limitsSection.nullish(),
 }, rule("must be a mapping of settings (key: value)"));
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
@@ -174,6 +252,29 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       maxBytesPerJob: file.logs?.max_bytes_per_job ?? d.logs.maxBytesPerJob,
       retentionMs: file.logs?.retention ?? d.logs.retentionMs,
     },
+    limits: limitsFromFile(file.limits ?? {}),
     source,
+  };
+}
+
+function limitsFromFile(l: NonNullable<ConfigFile["limits"]>): AgentConfig["limits"] {
+  const d = DEFAULT_LIMIT_BOUNDS;
+  return {
+    disabled: l.disabled ?? false,
+    bounds: {
+      defaults: {
+        cpuPercent: l.default_max_cpu ?? d.defaults.cpuPercent,
+        memoryBytes: l.default_max_memory ?? d.defaults.memoryBytes,
+        ioBps: l.default_max_iobps ?? d.defaults.ioBps,
+        pids: l.default_max_pids ?? d.defaults.pids,
+        timeoutMs: l.default_timeout ?? d.defaults.timeoutMs,
+      },
+      minCpuPercent: l.min_cpu ?? d.minCpuPercent,
+      maxCpuPercent: l.max_cpu ?? d.maxCpuPercent,
+      maxMemoryBytes: l.max_memory ?? d.maxMemoryBytes,
+      maxIoBps: l.max_iobps ?? d.maxIoBps,
+      maxPids: l.max_pids ?? d.maxPids,
+      maxTimeoutMs: l.max_timeout ?? d.maxTimeoutMs,
+    },
   };
 }

@@ -7,9 +7,14 @@ import {
   JOB_ID_PREFIX,
   type JobRecord,
   type JobSpec,
+  type JobStatus,
   outcomeOf,
   shortId,
+  TIMEOUT_EXIT_CODE,
 } from "../domain/job.ts";
+import type { JobLimits } from "../domain/limits.ts";
+import { type JobMetricsView, type JobSample, NO_USAGE } from "../domain/metrics.ts";
+import { MetricsSampler, usageOf } from "./job_metrics.ts";
 import { failedPrecondition, internal, invalidArgument, notFound } from "../domain/errors.ts";
 import { jobEnvironment } from "../domain/spec.ts";
 import type {
@@ -35,6 +40,10 @@ export interface JobServiceOptions {
   retentionMs: number;
   maxUploadFiles: number;
   maxUploadBytes: number;
+  /** How often a running job's cgroup is sampled; 0 = only at start and end. */
+  sampleIntervalMs: number;
+  /** Samples kept per job. */
+  samplesKept: number;
 }
 
 export interface JobServiceDeps {
@@ -44,6 +53,10 @@ export interface JobServiceDeps {
   launcher: Launcher;
   workspaces: WorkspaceStore;
   clock: Clock;
+  /** Applies the agent's defaults and bounds to what a job asked for (throws InvalidArgument). */
+  resolveLimits: (requested: Partial<JobLimits>) => JobLimits;
+  /** New job ids (default: random UUIDs). */
+  newId?: () => string;
   log?: (msg: string) => void;
 }
 
@@ -52,19 +65,26 @@ interface ActiveJob {
   writer: LogWriter;
   launched?: LaunchedJob;
   stop?: { by: string };
+  timedOut?: boolean;
+  timeout?: ReturnType<typeof setTimeout>;
   done: Promise<void>;
 }
 
 const encoder = new TextEncoder();
 
-export class JobService {
+export class JobService implements JobMetricsView {
   readonly #deps: JobServiceDeps;
   readonly #opts: JobServiceOptions;
   readonly #active = new Map<string, ActiveJob>();
+  readonly #sampler: MetricsSampler;
 
   constructor(deps: JobServiceDeps, opts: JobServiceOptions) {
     this.#deps = deps;
     this.#opts = opts;
+    this.#sampler = new MetricsSampler(deps.store, deps.clock, {
+      intervalMs: opts.sampleIntervalMs,
+      keep: opts.samplesKept,
+    }, deps.log);
   }
 
   /**
@@ -72,6 +92,7 @@ export class JobService {
    * no record, no files. Resolves with the record once the job is RUNNING (or FAILED if it could not start).
    */
   async run(spec: JobSpec, uploads: AsyncIterable<UploadItem>, caller: string): Promise<JobRecord> {
+    const limits = this.#deps.resolveLimits(spec.limits);
     const staging = this.#deps.workspaces.stage({
       maxFiles: this.#opts.maxUploadFiles,
       maxBytes: this.#opts.maxUploadBytes,
@@ -83,12 +104,17 @@ export class JobService {
       staging.abort();
       throw e;
     }
-    return await this.#create(spec, staging, caller);
+    return await this.#create(spec, limits, staging, caller);
   }
 
-  async #create(spec: JobSpec, staging: UploadStaging, caller: string): Promise<JobRecord> {
+  async #create(
+    spec: JobSpec,
+    limits: JobLimits,
+    staging: UploadStaging,
+    caller: string,
+  ): Promise<JobRecord> {
     const { store, workspaces, cgroups, logs, launcher, clock } = this.#deps;
-    const id = crypto.randomUUID();
+    const id = this.#deps.newId?.() ?? crypto.randomUUID();
     const record: JobRecord = {
       id,
       name: spec.name,
@@ -106,6 +132,8 @@ export class JobService {
       pid: 0,
       uploadCount: staging.files,
       uploadBytes: staging.bytes,
+      limits,
+      usage: NO_USAGE,
     };
     let workDir: string;
     try {
@@ -118,7 +146,7 @@ export class JobService {
     const writer = logs.writer(id);
     let cgroup: JobCgroup;
     try {
-      cgroup = cgroups.create(id);
+      cgroup = cgroups.create(id, limits);
     } catch (e) {
       return this.#failToStart(record, writer, undefined, `cannot create cgroup: ${message(e)}`);
     }
@@ -143,6 +171,17 @@ export class JobService {
     }
     active.launched = launched;
     const running = store.update(id, { status: "RUNNING", startedAt: clock.now(), pid: launched.pid });
+    this.#sampler.start(id, cgroup);
+    if (limits.timeoutMs > 0) {
+      active.timeout = setTimeout(() => {
+        active.timedOut = true;
+        writer.write(
+          "system",
+          encoder.encode(`joblet: timeout of ${limits.timeoutMs} ms reached; stopping\n`),
+        );
+        this.#terminate(active, this.#opts.stopGraceMs);
+      }, limits.timeoutMs);
+    }
     void this.#supervise(id, active, launched).finally(finished);
     return running;
   }
@@ -155,24 +194,49 @@ export class JobService {
     };
     const pumps = Promise.all([pump(launched.stdout, "stdout"), pump(launched.stderr, "stderr")]);
     const exit = await launched.status;
+    clearTimeout(active.timeout);
     // PID 1 of the job is gone, so the kernel has killed the rest of its PID namespace; anything that
-    // escaped into the cgroup by other means is killed here too before the cgroup is removed.
+    // escaped into the cgroup by other means is killed here too. The final counters are read before the
+    // cgroup is removed.
+    let oomKilled = false;
     try {
       await active.cgroup.killAll();
+      const last = this.#sampler.sample(id);
+      oomKilled = active.cgroup.stats().oomKills > 0;
+      store.update(id, { usage: usageOf(last, oomKilled) });
+    } catch (e) {
+      this.#deps.log?.(`job ${id}: cannot read final usage: ${message(e)}`);
+    }
+    this.#sampler.stop(id);
+    try {
       await active.cgroup.destroy();
     } catch (e) {
-      this.#deps.log?.(`job ${id}: cannot clean up cgroup: ${message(e)}`);
+      this.#deps.log?.(`job ${id}: cannot remove cgroup: ${message(e)}`);
     }
     await pumps.catch((e) => this.#deps.log?.(`job ${id}: output capture ended: ${message(e)}`));
-    const outcome = active.stop
-      ? { status: "STOPPED" as const, reason: `stopped by ${active.stop.by}` }
-      : outcomeOf(exit);
+    let outcome: { status: JobStatus; reason: string };
+    let exitCode = exit.code;
+    if (active.timedOut) {
+      outcome = {
+        status: "TIMEOUT",
+        reason: `ran past its timeout of ${(store.get(id)?.limits.timeoutMs ?? 0) / 1000} s`,
+      };
+      exitCode = TIMEOUT_EXIT_CODE;
+    } else if (active.stop) outcome = { status: "STOPPED", reason: `stopped by ${active.stop.by}` };
+    else if (oomKilled && exit.code !== 0) outcome = { status: "FAILED", reason: "OOM killed" };
+    else outcome = outcomeOf(exit);
+    if (outcome.reason === "OOM killed") {
+      active.writer.write(
+        "system",
+        encoder.encode("joblet: the job ran out of memory and was killed (OOM)\n"),
+      );
+    }
     active.writer.close();
     this.#active.delete(id);
     store.update(id, {
       status: outcome.status,
       reason: outcome.reason,
-      exitCode: exit.code,
+      exitCode,
       endedAt: clock.now(),
       pid: 0,
     });
@@ -245,14 +309,36 @@ export class JobService {
         "system",
         encoder.encode(`joblet: stop requested by ${caller}; SIGTERM, SIGKILL after ${grace} ms\n`),
       );
-      try {
-        active.cgroup.signal("SIGTERM");
-      } catch { /* the job may be exiting */ }
-      const timer = setTimeout(() => void active.cgroup.killAll().catch(() => {}), grace);
-      void active.done.finally(() => clearTimeout(timer));
+      this.#terminate(active, grace);
     }
     await active.done;
     return this.get(job.id);
+  }
+
+  /** SIGTERM to every process of the job; SIGKILL to what is left after `graceMs`. */
+  #terminate(active: ActiveJob, graceMs: number): void {
+    try {
+      active.cgroup.signal("SIGTERM");
+    } catch { /* the job may be exiting */ }
+    const timer = setTimeout(() => void active.cgroup.killAll().catch(() => {}), graceMs);
+    void active.done.finally(() => clearTimeout(timer));
+  }
+
+  /** The stored samples of a job, then (with follow) live samples until it ends. */
+  metrics(idOrPrefix: string, follow: boolean, signal?: AbortSignal): AsyncIterable<JobSample> {
+    const job = this.resolve(idOrPrefix);
+    return this.#sampler.stream(job.id, follow && !isFinished(job.status), signal);
+  }
+
+  counts(): Record<string, number> {
+    return this.#deps.store.counts();
+  }
+
+  running(): Array<{ id: string; name: string; sample: JobSample | undefined }> {
+    return [...this.#active.keys()].map((id) => {
+      const job = this.#deps.store.get(id);
+      return { id, name: job?.name ?? "", sample: this.#sampler.latest(id) };
+    });
   }
 
   /** Removes a finished job: record, logs and workspace. */
@@ -316,7 +402,7 @@ export class JobService {
     if (this.#opts.retentionMs <= 0) return 0;
     const cutoff = this.#deps.clock.now() - this.#opts.retentionMs;
     let n = 0;
-    for (const job of this.#deps.store.list({ statuses: ["COMPLETED", "FAILED", "STOPPED"] })) {
+    for (const job of this.#deps.store.list({ statuses: ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"] })) {
       if (job.endedAt > 0 && job.endedAt < cutoff) {
         this.#remove(job.id);
         n++;

@@ -3,6 +3,7 @@
  * Nothing in core imports ffi/ or spawns processes itself.
  */
 import type { JobRecord, JobStatus } from "../domain/job.ts";
+import type { JobSample } from "../domain/metrics.ts";
 
 // ---------------------------------------------------------------------------------------------- store
 
@@ -21,7 +22,13 @@ export interface JobStore {
   /** Every job whose id starts with `prefix` (at most `max`). */
   findByPrefix(prefix: string, max: number): JobRecord[];
   list(filter?: JobFilter): JobRecord[];
+  /** Deletes the record and its samples. */
   delete(id: string): void;
+  /** Appends a metric sample, keeping only the newest `keep` of the job. */
+  addSample(jobId: string, sample: JobSample, keep: number): void;
+  samples(jobId: string): JobSample[];
+  /** Number of jobs per status. */
+  counts(): Record<string, number>;
   close(): void;
 }
 
@@ -66,6 +73,32 @@ export interface LogStore {
 
 export type CgroupVersion = "v1" | "v2";
 
+// (Kept in this section so that edits to the cgroup ports stay in one place.)
+import type { JobLimits } from "../domain/limits.ts";
+
+/** What a job's cgroup has used so far: counters since creation, gauges now. Absent files read as 0. */
+export interface CgroupStats {
+  /** CPU time of all its processes, microseconds (v2 cpu.stat usage_usec; v1 cpuacct.usage / 1000). */
+  cpuUsageUs: number;
+  /** Time its runnable processes waited because the --max-cpu quota was used up, microseconds. */
+  cpuThrottledUs: number;
+  /** CFS periods in which it was throttled. */
+  nrThrottled: number;
+  /** Memory charged now, bytes (page cache included). */
+  memoryCurrent: number;
+  /** Most memory charged at once, bytes (v2 memory.peak; where a kernel < 5.19 lacks it, the largest
+   * memory.current this object has read). */
+  memoryPeak: number;
+  /** Bytes read from / written to block devices (v1: only I/O that reaches the throttle layer: direct and
+   * synchronous I/O, not buffered writeback). */
+  ioReadBytes: number;
+  ioWriteBytes: number;
+  /** Processes and threads now. */
+  pids: number;
+  /** Processes the OOM killer killed in it (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
+  oomKills: number;
+}
+
 /** One job's control group (one directory on v2, one per hierarchy on v1). */
 export interface JobCgroup {
   readonly jobId: string;
@@ -75,7 +108,10 @@ export interface JobCgroup {
   pids(): number[];
   /** Sends `signal` to every process in the cgroup. */
   signal(signal: Deno.Signal): void;
-  /** SIGKILLs every process (cgroup.kill on v2) and waits until the cgroup is empty. */
+  /** Usage so far. Works until destroy(), also after every process has exited (for final totals). */
+  stats(): CgroupStats;
+  /** Lifts the I/O limit (so no task waits in D state on a throttled bio), then SIGKILLs every process
+   * (cgroup.kill on v2) and waits until the cgroup is empty. */
   killAll(): Promise<void>;
   /** Removes the cgroup; it must be empty (retries briefly while the last task leaves). */
   destroy(): Promise<void>;
@@ -83,8 +119,13 @@ export interface JobCgroup {
 
 export interface CgroupDriver {
   readonly version: CgroupVersion;
-  /** Creates the job's cgroup beneath the agent's own. Fails if it exists. */
-  create(jobId: string): JobCgroup;
+  /**
+   * Creates the job's cgroup beneath the agent's own and writes `limits` into it, before any process can
+   * join (0 / [] = unlimited: nothing is written). `limits.timeoutMs` is not a cgroup matter and is ignored.
+   * Fails if it exists (AlreadyExists), or FailedPrecondition when a limit needs a controller this host does
+   * not give the agent; a cgroup that cannot take its limits is removed again.
+   */
+  create(jobId: string, limits: JobLimits): JobCgroup;
   /** The job's cgroup if it exists (used after a restart to clean up). */
   open(jobId: string): JobCgroup | undefined;
   /** Ids of every job cgroup that exists beneath the agent. */

@@ -1,9 +1,14 @@
 /** Jobs: states, the record the agent keeps, and the rules for moving between states. */
+import type { JobLimits } from "./limits.ts";
+import type { JobUsage } from "./metrics.ts";
 
-export const JOB_STATUSES = ["INITIALIZING", "RUNNING", "COMPLETED", "FAILED", "STOPPED"] as const;
+export const JOB_STATUSES = ["INITIALIZING", "RUNNING", "COMPLETED", "FAILED", "STOPPED", "TIMEOUT"] as const;
 export type JobStatus = typeof JOB_STATUSES[number];
 
-export const FINISHED: ReadonlySet<JobStatus> = new Set(["COMPLETED", "FAILED", "STOPPED"]);
+export const FINISHED: ReadonlySet<JobStatus> = new Set(["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"]);
+
+/** Exit code of a job that ran past its timeout, as timeout(1) reports it. */
+export const TIMEOUT_EXIT_CODE = 124;
 
 export function isFinished(status: JobStatus): boolean {
   return FINISHED.has(status);
@@ -16,6 +21,8 @@ export interface JobSpec {
   args: string[];
   env: Record<string, string>;
   secretEnv: Record<string, string>;
+  /** Requested limits; absent fields take the agent's defaults. */
+  limits: Partial<JobLimits>;
 }
 
 /** The persisted record of one job. Times are Unix milliseconds; 0 = not yet. */
@@ -37,14 +44,19 @@ export interface JobRecord {
   pid: number;
   uploadCount: number;
   uploadBytes: number;
+  /** Effective limits (0 / [] = unlimited). */
+  limits: JobLimits;
+  /** Totals so far; final once the job has ended. */
+  usage: JobUsage;
 }
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   INITIALIZING: ["RUNNING", "FAILED", "STOPPED"],
-  RUNNING: ["COMPLETED", "FAILED", "STOPPED"],
+  RUNNING: ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"],
   COMPLETED: [],
   FAILED: [],
   STOPPED: [],
+  TIMEOUT: [],
 };
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {

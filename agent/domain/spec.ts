@@ -59,6 +59,14 @@ export const JobSpecSchema = z.object({
     }),
   env: envMap("env"),
   secretEnv: envMap("secret env"),
+  limits: z.strictObject({
+    cpuPercent: z.number().int().nonnegative(),
+    cpuCores: z.array(z.number().int().nonnegative()),
+    memoryBytes: z.number().int().nonnegative(),
+    ioBps: z.number().int().nonnegative(),
+    pids: z.number().int().nonnegative(),
+    timeoutMs: z.number().int().nonnegative(),
+  }).partial().default({}),
 }).superRefine((s, ctx) => {
   for (const name of Object.keys(s.secretEnv)) {
     if (name in s.env) {

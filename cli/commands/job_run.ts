@@ -6,7 +6,8 @@
  * job's own stdout, so the "Job started" lines (or the JSON) go to stderr.
  */
 import type { ClientWritableStream } from "@grpc/grpc-js";
-import type { Job, RunJobRequest } from "../../proto/gen/joblet.ts";
+import type { Job, JobLimits as JobLimitsPb, RunJobRequest } from "../../proto/gen/joblet.ts";
+import { formatCpuCores } from "../../agent/domain/limits.ts";
 import { isFinished } from "../../agent/domain/job.ts";
 import type { Connection } from "../client.ts";
 import { getJob } from "../api.ts";
@@ -57,6 +58,7 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         args: args.args,
         env: args.env,
         secretEnv: args.secretEnv,
+        limits: limitsToRequest(args.limits),
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {
@@ -97,4 +99,16 @@ export function exitCodeOf(job: Job): number {
   const code = job.exitCode;
   if (code !== undefined && code >= 0 && code <= 255) return code;
   return statusName(job.status) === "COMPLETED" ? 0 : 1;
+}
+
+/** Limits as the request carries them: 0 / "" = the agent's default. */
+function limitsToRequest(l: RunArgs["limits"]): JobLimitsPb {
+  return {
+    maxCpuPercent: l.cpuPercent ?? 0,
+    cpuCores: l.cpuCores ? formatCpuCores(l.cpuCores) : "",
+    maxMemoryBytes: l.memoryBytes ?? 0,
+    maxIoBps: l.ioBps ?? 0,
+    maxPids: l.pids ?? 0,
+    timeoutMs: l.timeoutMs ?? 0,
+  };
 }

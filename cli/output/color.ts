@@ -17,6 +17,7 @@ export function statusColor(status: string): Color | undefined {
     case "RUNNING":
       return "blue";
     case "STOPPED":
+    case "TIMEOUT":
       return "yellow";
     case "INITIALIZING":
       return "gray";

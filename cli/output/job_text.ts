@@ -57,6 +57,27 @@ export function jobDetails(job: Job, now: number, color: boolean): string {
   );
   if (j.pid > 0) pairs.push(["PID", String(j.pid)]);
   pairs.push(["Log", humanBytes(j.log_bytes)]);
+  const l = j.limits;
+  const or = (n: number, f: (n: number) => string) => n === 0 ? "unlimited" : f(n);
+  pairs.push([
+    "Limits",
+    [
+      `cpu ${or(l.max_cpu_percent, (n) => `${n}%`)}`,
+      `cores ${l.cpu_cores || "all"}`,
+      `memory ${or(l.max_memory_bytes, humanBytes)}`,
+      `io ${or(l.max_io_bps, (n) => `${humanBytes(n)}/s`)}`,
+      `pids ${or(l.max_pids, String)}`,
+      `timeout ${or(l.timeout_ms, (n) => humanDuration(n))}`,
+    ].join(", "),
+  ]);
+  const u = j.usage;
+  pairs.push([
+    "Usage",
+    `cpu ${u.cpu_seconds.toFixed(2)} s, peak memory ${humanBytes(u.peak_memory_bytes)}, io read ` +
+    `${humanBytes(u.io_read_bytes)} / written ${humanBytes(u.io_write_bytes)}${
+      u.oom_killed ? ", OOM killed" : ""
+    }`,
+  ]);
   if (j.upload_count > 0) {
     pairs.push(["Uploads", `${j.upload_count} (${humanBytes(j.upload_bytes)})`]);
   }

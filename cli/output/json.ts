@@ -3,7 +3,9 @@
  *
  *   id, name, status ("RUNNING", "COMPLETED", … without the JOB_STATUS_ prefix), exit_code (null if none), reason,
  *   command, args, env, secret_env ({NAME: "***"}), created_time, start_time, end_time (RFC 3339 UTC or null),
- *   duration_ms (null before start; grows while running), submitted_by, pid, log_bytes, upload_count, upload_bytes
+ *   duration_ms (null before start; grows while running), submitted_by, pid, log_bytes, upload_count, upload_bytes,
+ *   limits {max_cpu_percent, cpu_cores, max_memory_bytes, max_io_bps, max_pids, timeout_ms} (0 / "" = unlimited),
+ *   usage {cpu_seconds, peak_memory_bytes, io_read_bytes, io_write_bytes, oom_killed, cpu_throttled_us}
  */
 import { type Job, JobStatus as ProtoStatus, type VersionInfo } from "../../proto/gen/joblet.ts";
 import { JOB_STATUSES, type JobStatus } from "../../agent/domain/job.ts";
@@ -28,6 +30,22 @@ export interface JobJson {
   log_bytes: number;
   upload_count: number;
   upload_bytes: number;
+  limits: {
+    max_cpu_percent: number;
+    cpu_cores: string;
+    max_memory_bytes: number;
+    max_io_bps: number;
+    max_pids: number;
+    timeout_ms: number;
+  };
+  usage: {
+    cpu_seconds: number;
+    peak_memory_bytes: number;
+    io_read_bytes: number;
+    io_write_bytes: number;
+    oom_killed: boolean;
+    cpu_throttled_us: number;
+  };
 }
 
 const PREFIX = "JOB_STATUS_";
@@ -64,6 +82,22 @@ export function jobToJson(job: Job, now: number): JobJson {
     log_bytes: job.logBytes,
     upload_count: job.uploadCount,
     upload_bytes: job.uploadBytes,
+    limits: {
+      max_cpu_percent: job.limits?.maxCpuPercent ?? 0,
+      cpu_cores: job.limits?.cpuCores ?? "",
+      max_memory_bytes: job.limits?.maxMemoryBytes ?? 0,
+      max_io_bps: job.limits?.maxIoBps ?? 0,
+      max_pids: job.limits?.maxPids ?? 0,
+      timeout_ms: job.limits?.timeoutMs ?? 0,
+    },
+    usage: {
+      cpu_seconds: job.usage?.cpuSeconds ?? 0,
+      peak_memory_bytes: job.usage?.peakMemoryBytes ?? 0,
+      io_read_bytes: job.usage?.ioReadBytes ?? 0,
+      io_write_bytes: job.usage?.ioWriteBytes ?? 0,
+      oom_killed: job.usage?.oomKilled ?? false,
+      cpu_throttled_us: job.usage?.cpuThrottledUs ?? 0,
+    },
   };
 }
 

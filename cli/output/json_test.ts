@@ -23,6 +23,22 @@ Deno.test("jobToJson() uses the snake_case keys scripts read", () => {
     log_bytes: 12,
     upload_count: 0,
     upload_bytes: 0,
+    limits: {
+      max_cpu_percent: 0,
+      cpu_cores: "",
+      max_memory_bytes: 0,
+      max_io_bps: 0,
+      max_pids: 0,
+      timeout_ms: 0,
+    },
+    usage: {
+      cpu_seconds: 0,
+      peak_memory_bytes: 0,
+      io_read_bytes: 0,
+      io_write_bytes: 0,
+      oom_killed: false,
+      cpu_throttled_us: 0,
+    },
   });
 });
 

@@ -41,6 +41,8 @@ export enum JobStatus {
   JOB_STATUS_COMPLETED = 3,
   JOB_STATUS_FAILED = 4,
   JOB_STATUS_STOPPED = 5,
+  /** JOB_STATUS_TIMEOUT - Ran past its --timeout: SIGTERM, grace, SIGKILL; exit code 124. */
+  JOB_STATUS_TIMEOUT = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -64,6 +66,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 5:
     case "JOB_STATUS_STOPPED":
       return JobStatus.JOB_STATUS_STOPPED;
+    case 6:
+    case "JOB_STATUS_TIMEOUT":
+      return JobStatus.JOB_STATUS_TIMEOUT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -85,6 +90,8 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_FAILED";
     case JobStatus.JOB_STATUS_STOPPED:
       return "JOB_STATUS_STOPPED";
+    case JobStatus.JOB_STATUS_TIMEOUT:
+      return "JOB_STATUS_TIMEOUT";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -176,6 +183,32 @@ export function logStreamToJSON(object: LogStream): string {
   }
 }
 
+/**
+ * Resource limits. In a JobSpec, 0 / empty means "the agent's default"; in a Job, the effective limits,
+ * where 0 / empty means unlimited.
+ */
+export interface JobLimits {
+  /** Percent of one CPU core: 100 = one core, 50 = half, 200 = two. */
+  maxCpuPercent: number;
+  /** Cores the job may run on, e.g. "0-3", "0,2,4,6", "0-2,5". */
+  cpuCores: string;
+  maxMemoryBytes: number;
+  /** Bytes per second, reads and writes, on every block device the job can touch. */
+  maxIoBps: number;
+  maxPids: number;
+  timeoutMs: number;
+}
+
+/** What a job consumed. Kept with the record after it ends. */
+export interface JobUsage {
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+  ioReadBytes: number;
+  ioWriteBytes: number;
+  oomKilled: boolean;
+  cpuThrottledUs: number;
+}
+
 export interface JobSpec {
   /** Optional human name (letters, digits, '-', '_', '.'; at most 63 characters). */
   name: string;
@@ -186,6 +219,7 @@ export interface JobSpec {
   env: { [key: string]: string };
   /** Secret environment variables: reach the job, shown as *** everywhere else. */
   secretEnv: { [key: string]: string };
+  limits: JobLimits | undefined;
 }
 
 export interface JobSpec_EnvEntry {
@@ -246,6 +280,12 @@ export interface Job {
   logBytes: number;
   uploadCount: number;
   uploadBytes: number;
+  /** Effective limits. */
+  limits:
+    | JobLimits
+    | undefined;
+  /** Totals so far (final once the job has ended). */
+  usage: JobUsage | undefined;
 }
 
 export interface Job_EnvEntry {
@@ -306,6 +346,95 @@ export interface DeleteAllJobsResponse {
   skipped: number;
 }
 
+export interface StreamJobMetricsRequest {
+  id: string;
+  follow: boolean;
+}
+
+export interface JobMetricsSample {
+  timeUnixMs: number;
+  /** Cumulative CPU time, and the CPU use since the previous sample in percent of one core. */
+  cpuSeconds: number;
+  cpuPercent: number;
+  cpuThrottledUs: number;
+  memoryBytes: number;
+  memoryPeakBytes: number;
+  ioReadBytes: number;
+  ioWriteBytes: number;
+  pids: number;
+}
+
+export interface GetHostStatusRequest {
+  /** How many top processes to include (0 = none). */
+  top: number;
+}
+
+export interface WatchHostStatusRequest {
+  intervalSeconds: number;
+  top: number;
+}
+
+export interface CpuCore {
+  id: number;
+  usagePercent: number;
+}
+
+export interface Disk {
+  mountPoint: string;
+  device: string;
+  fsType: string;
+  totalBytes: number;
+  usedBytes: number;
+}
+
+export interface NetInterface {
+  name: string;
+  rxBytes: number;
+  txBytes: number;
+  rxBytesPerSecond: number;
+  txBytesPerSecond: number;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  command: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  /** The job the process belongs to, if any. */
+  jobId: string;
+}
+
+export interface HostStatus {
+  timeUnixMs: number;
+  hostname: string;
+  os: string;
+  kernel: string;
+  uptimeSeconds: number;
+  cpuPercent: number;
+  cores: CpuCore[];
+  load1: number;
+  load5: number;
+  load15: number;
+  memoryTotalBytes: number;
+  memoryUsedBytes: number;
+  memoryAvailableBytes: number;
+  swapTotalBytes: number;
+  swapUsedBytes: number;
+  disks: Disk[];
+  interfaces: NetInterface[];
+  processCount: number;
+  jobletVersion: string;
+  /** Job counts by status name (RUNNING, COMPLETED, ...). */
+  jobs: { [key: string]: number };
+  topProcesses: ProcessInfo[];
+  cgroupVersion: string;
+}
+
+export interface HostStatus_JobsEntry {
+  key: string;
+  value: number;
+}
+
 export interface GetVersionRequest {
 }
 
@@ -321,8 +450,354 @@ export interface VersionInfo {
   callerRole: string;
 }
 
+function createBaseJobLimits(): JobLimits {
+  return { maxCpuPercent: 0, cpuCores: "", maxMemoryBytes: 0, maxIoBps: 0, maxPids: 0, timeoutMs: 0 };
+}
+
+export const JobLimits: MessageFns<JobLimits> = {
+  encode(message: JobLimits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxCpuPercent !== 0) {
+      writer.uint32(8).uint32(message.maxCpuPercent);
+    }
+    if (message.cpuCores !== "") {
+      writer.uint32(18).string(message.cpuCores);
+    }
+    if (message.maxMemoryBytes !== 0) {
+      writer.uint32(24).uint64(message.maxMemoryBytes);
+    }
+    if (message.maxIoBps !== 0) {
+      writer.uint32(32).uint64(message.maxIoBps);
+    }
+    if (message.maxPids !== 0) {
+      writer.uint32(40).uint32(message.maxPids);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(48).uint64(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobLimits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobLimits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxCpuPercent = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cpuCores = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxMemoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxIoBps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxPids = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.timeoutMs = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobLimits {
+    return {
+      maxCpuPercent: isSet(object.maxCpuPercent)
+        ? globalThis.Number(object.maxCpuPercent)
+        : isSet(object.max_cpu_percent)
+        ? globalThis.Number(object.max_cpu_percent)
+        : 0,
+      cpuCores: isSet(object.cpuCores)
+        ? globalThis.String(object.cpuCores)
+        : isSet(object.cpu_cores)
+        ? globalThis.String(object.cpu_cores)
+        : "",
+      maxMemoryBytes: isSet(object.maxMemoryBytes)
+        ? globalThis.Number(object.maxMemoryBytes)
+        : isSet(object.max_memory_bytes)
+        ? globalThis.Number(object.max_memory_bytes)
+        : 0,
+      maxIoBps: isSet(object.maxIoBps)
+        ? globalThis.Number(object.maxIoBps)
+        : isSet(object.max_io_bps)
+        ? globalThis.Number(object.max_io_bps)
+        : 0,
+      maxPids: isSet(object.maxPids)
+        ? globalThis.Number(object.maxPids)
+        : isSet(object.max_pids)
+        ? globalThis.Number(object.max_pids)
+        : 0,
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: JobLimits): unknown {
+    const obj: any = {};
+    if (message.maxCpuPercent !== 0) {
+      obj.maxCpuPercent = Math.round(message.maxCpuPercent);
+    }
+    if (message.cpuCores !== "") {
+      obj.cpuCores = message.cpuCores;
+    }
+    if (message.maxMemoryBytes !== 0) {
+      obj.maxMemoryBytes = Math.round(message.maxMemoryBytes);
+    }
+    if (message.maxIoBps !== 0) {
+      obj.maxIoBps = Math.round(message.maxIoBps);
+    }
+    if (message.maxPids !== 0) {
+      obj.maxPids = Math.round(message.maxPids);
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobLimits>, I>>(base?: I): JobLimits {
+    return JobLimits.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobLimits>, I>>(object: I): JobLimits {
+    const message = createBaseJobLimits();
+    message.maxCpuPercent = object.maxCpuPercent ?? 0;
+    message.cpuCores = object.cpuCores ?? "";
+    message.maxMemoryBytes = object.maxMemoryBytes ?? 0;
+    message.maxIoBps = object.maxIoBps ?? 0;
+    message.maxPids = object.maxPids ?? 0;
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseJobUsage(): JobUsage {
+  return { cpuSeconds: 0, peakMemoryBytes: 0, ioReadBytes: 0, ioWriteBytes: 0, oomKilled: false, cpuThrottledUs: 0 };
+}
+
+export const JobUsage: MessageFns<JobUsage> = {
+  encode(message: JobUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cpuSeconds !== 0) {
+      writer.uint32(9).double(message.cpuSeconds);
+    }
+    if (message.peakMemoryBytes !== 0) {
+      writer.uint32(16).uint64(message.peakMemoryBytes);
+    }
+    if (message.ioReadBytes !== 0) {
+      writer.uint32(24).uint64(message.ioReadBytes);
+    }
+    if (message.ioWriteBytes !== 0) {
+      writer.uint32(32).uint64(message.ioWriteBytes);
+    }
+    if (message.oomKilled !== false) {
+      writer.uint32(40).bool(message.oomKilled);
+    }
+    if (message.cpuThrottledUs !== 0) {
+      writer.uint32(48).uint64(message.cpuThrottledUs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.cpuSeconds = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.peakMemoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.ioReadBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.ioWriteBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.oomKilled = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.cpuThrottledUs = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobUsage {
+    return {
+      cpuSeconds: isSet(object.cpuSeconds)
+        ? globalThis.Number(object.cpuSeconds)
+        : isSet(object.cpu_seconds)
+        ? globalThis.Number(object.cpu_seconds)
+        : 0,
+      peakMemoryBytes: isSet(object.peakMemoryBytes)
+        ? globalThis.Number(object.peakMemoryBytes)
+        : isSet(object.peak_memory_bytes)
+        ? globalThis.Number(object.peak_memory_bytes)
+        : 0,
+      ioReadBytes: isSet(object.ioReadBytes)
+        ? globalThis.Number(object.ioReadBytes)
+        : isSet(object.io_read_bytes)
+        ? globalThis.Number(object.io_read_bytes)
+        : 0,
+      ioWriteBytes: isSet(object.ioWriteBytes)
+        ? globalThis.Number(object.ioWriteBytes)
+        : isSet(object.io_write_bytes)
+        ? globalThis.Number(object.io_write_bytes)
+        : 0,
+      oomKilled: isSet(object.oomKilled)
+        ? globalThis.Boolean(object.oomKilled)
+        : isSet(object.oom_killed)
+        ? globalThis.Boolean(object.oom_killed)
+        : false,
+      cpuThrottledUs: isSet(object.cpuThrottledUs)
+        ? globalThis.Number(object.cpuThrottledUs)
+        : isSet(object.cpu_throttled_us)
+        ? globalThis.Number(object.cpu_throttled_us)
+        : 0,
+    };
+  },
+
+  toJSON(message: JobUsage): unknown {
+    const obj: any = {};
+    if (message.cpuSeconds !== 0) {
+      obj.cpuSeconds = floatToJson(message.cpuSeconds);
+    }
+    if (message.peakMemoryBytes !== 0) {
+      obj.peakMemoryBytes = Math.round(message.peakMemoryBytes);
+    }
+    if (message.ioReadBytes !== 0) {
+      obj.ioReadBytes = Math.round(message.ioReadBytes);
+    }
+    if (message.ioWriteBytes !== 0) {
+      obj.ioWriteBytes = Math.round(message.ioWriteBytes);
+    }
+    if (message.oomKilled !== false) {
+      obj.oomKilled = message.oomKilled;
+    }
+    if (message.cpuThrottledUs !== 0) {
+      obj.cpuThrottledUs = Math.round(message.cpuThrottledUs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobUsage>, I>>(base?: I): JobUsage {
+    return JobUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobUsage>, I>>(object: I): JobUsage {
+    const message = createBaseJobUsage();
+    message.cpuSeconds = object.cpuSeconds ?? 0;
+    message.peakMemoryBytes = object.peakMemoryBytes ?? 0;
+    message.ioReadBytes = object.ioReadBytes ?? 0;
+    message.ioWriteBytes = object.ioWriteBytes ?? 0;
+    message.oomKilled = object.oomKilled ?? false;
+    message.cpuThrottledUs = object.cpuThrottledUs ?? 0;
+    return message;
+  },
+};
+
 function createBaseJobSpec(): JobSpec {
-  return { name: "", command: "", args: [], env: {}, secretEnv: {} };
+  return { name: "", command: "", args: [], env: {}, secretEnv: {}, limits: undefined };
 }
 
 export const JobSpec: MessageFns<JobSpec> = {
@@ -342,6 +817,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     globalThis.Object.entries(message.secretEnv).forEach(([key, value]: [string, string]) => {
       JobSpec_SecretEnvEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
     });
+    if (message.limits !== undefined) {
+      JobLimits.encode(message.limits, writer.uint32(50).fork()).join();
+    }
     return writer;
   },
 
@@ -404,6 +882,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             }
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.limits = JobLimits.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -462,6 +948,7 @@ export const JobSpec: MessageFns<JobSpec> = {
           {},
         )
         : {},
+      limits: isSet(object.limits) ? JobLimits.fromJSON(object.limits) : undefined,
     };
   },
 
@@ -494,6 +981,9 @@ export const JobSpec: MessageFns<JobSpec> = {
         });
       }
     }
+    if (message.limits !== undefined) {
+      obj.limits = JobLimits.toJSON(message.limits);
+    }
     return obj;
   },
 
@@ -523,6 +1013,9 @@ export const JobSpec: MessageFns<JobSpec> = {
       },
       {},
     );
+    message.limits = (object.limits !== undefined && object.limits !== null)
+      ? JobLimits.fromPartial(object.limits)
+      : undefined;
     return message;
   },
 };
@@ -936,6 +1429,8 @@ function createBaseJob(): Job {
     logBytes: 0,
     uploadCount: 0,
     uploadBytes: 0,
+    limits: undefined,
+    usage: undefined,
   };
 }
 
@@ -991,6 +1486,12 @@ export const Job: MessageFns<Job> = {
     }
     if (message.uploadBytes !== 0) {
       writer.uint32(136).int64(message.uploadBytes);
+    }
+    if (message.limits !== undefined) {
+      JobLimits.encode(message.limits, writer.uint32(146).fork()).join();
+    }
+    if (message.usage !== undefined) {
+      JobUsage.encode(message.usage, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -1147,6 +1648,22 @@ export const Job: MessageFns<Job> = {
             message.uploadBytes = longToNumber(reader.int64());
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.limits = JobLimits.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.usage = JobUsage.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1227,6 +1744,8 @@ export const Job: MessageFns<Job> = {
         : isSet(object.upload_bytes)
         ? globalThis.Number(object.upload_bytes)
         : 0,
+      limits: isSet(object.limits) ? JobLimits.fromJSON(object.limits) : undefined,
+      usage: isSet(object.usage) ? JobUsage.fromJSON(object.usage) : undefined,
     };
   },
 
@@ -1289,6 +1808,12 @@ export const Job: MessageFns<Job> = {
     if (message.uploadBytes !== 0) {
       obj.uploadBytes = Math.round(message.uploadBytes);
     }
+    if (message.limits !== undefined) {
+      obj.limits = JobLimits.toJSON(message.limits);
+    }
+    if (message.usage !== undefined) {
+      obj.usage = JobUsage.toJSON(message.usage);
+    }
     return obj;
   },
 
@@ -1322,6 +1847,12 @@ export const Job: MessageFns<Job> = {
     message.logBytes = object.logBytes ?? 0;
     message.uploadCount = object.uploadCount ?? 0;
     message.uploadBytes = object.uploadBytes ?? 0;
+    message.limits = (object.limits !== undefined && object.limits !== null)
+      ? JobLimits.fromPartial(object.limits)
+      : undefined;
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? JobUsage.fromPartial(object.usage)
+      : undefined;
     return message;
   },
 };
@@ -2214,6 +2745,1615 @@ export const DeleteAllJobsResponse: MessageFns<DeleteAllJobsResponse> = {
   },
 };
 
+function createBaseStreamJobMetricsRequest(): StreamJobMetricsRequest {
+  return { id: "", follow: false };
+}
+
+export const StreamJobMetricsRequest: MessageFns<StreamJobMetricsRequest> = {
+  encode(message: StreamJobMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.follow !== false) {
+      writer.uint32(16).bool(message.follow);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamJobMetricsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamJobMetricsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamJobMetricsRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+    };
+  },
+
+  toJSON(message: StreamJobMetricsRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamJobMetricsRequest>, I>>(base?: I): StreamJobMetricsRequest {
+    return StreamJobMetricsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamJobMetricsRequest>, I>>(object: I): StreamJobMetricsRequest {
+    const message = createBaseStreamJobMetricsRequest();
+    message.id = object.id ?? "";
+    message.follow = object.follow ?? false;
+    return message;
+  },
+};
+
+function createBaseJobMetricsSample(): JobMetricsSample {
+  return {
+    timeUnixMs: 0,
+    cpuSeconds: 0,
+    cpuPercent: 0,
+    cpuThrottledUs: 0,
+    memoryBytes: 0,
+    memoryPeakBytes: 0,
+    ioReadBytes: 0,
+    ioWriteBytes: 0,
+    pids: 0,
+  };
+}
+
+export const JobMetricsSample: MessageFns<JobMetricsSample> = {
+  encode(message: JobMetricsSample, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timeUnixMs !== 0) {
+      writer.uint32(8).int64(message.timeUnixMs);
+    }
+    if (message.cpuSeconds !== 0) {
+      writer.uint32(17).double(message.cpuSeconds);
+    }
+    if (message.cpuPercent !== 0) {
+      writer.uint32(25).double(message.cpuPercent);
+    }
+    if (message.cpuThrottledUs !== 0) {
+      writer.uint32(32).uint64(message.cpuThrottledUs);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(40).uint64(message.memoryBytes);
+    }
+    if (message.memoryPeakBytes !== 0) {
+      writer.uint32(48).uint64(message.memoryPeakBytes);
+    }
+    if (message.ioReadBytes !== 0) {
+      writer.uint32(56).uint64(message.ioReadBytes);
+    }
+    if (message.ioWriteBytes !== 0) {
+      writer.uint32(64).uint64(message.ioWriteBytes);
+    }
+    if (message.pids !== 0) {
+      writer.uint32(72).uint32(message.pids);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobMetricsSample {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobMetricsSample();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timeUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.cpuSeconds = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.cpuPercent = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.cpuThrottledUs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.memoryPeakBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ioReadBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.ioWriteBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pids = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobMetricsSample {
+    return {
+      timeUnixMs: isSet(object.timeUnixMs)
+        ? globalThis.Number(object.timeUnixMs)
+        : isSet(object.time_unix_ms)
+        ? globalThis.Number(object.time_unix_ms)
+        : 0,
+      cpuSeconds: isSet(object.cpuSeconds)
+        ? globalThis.Number(object.cpuSeconds)
+        : isSet(object.cpu_seconds)
+        ? globalThis.Number(object.cpu_seconds)
+        : 0,
+      cpuPercent: isSet(object.cpuPercent)
+        ? globalThis.Number(object.cpuPercent)
+        : isSet(object.cpu_percent)
+        ? globalThis.Number(object.cpu_percent)
+        : 0,
+      cpuThrottledUs: isSet(object.cpuThrottledUs)
+        ? globalThis.Number(object.cpuThrottledUs)
+        : isSet(object.cpu_throttled_us)
+        ? globalThis.Number(object.cpu_throttled_us)
+        : 0,
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+      memoryPeakBytes: isSet(object.memoryPeakBytes)
+        ? globalThis.Number(object.memoryPeakBytes)
+        : isSet(object.memory_peak_bytes)
+        ? globalThis.Number(object.memory_peak_bytes)
+        : 0,
+      ioReadBytes: isSet(object.ioReadBytes)
+        ? globalThis.Number(object.ioReadBytes)
+        : isSet(object.io_read_bytes)
+        ? globalThis.Number(object.io_read_bytes)
+        : 0,
+      ioWriteBytes: isSet(object.ioWriteBytes)
+        ? globalThis.Number(object.ioWriteBytes)
+        : isSet(object.io_write_bytes)
+        ? globalThis.Number(object.io_write_bytes)
+        : 0,
+      pids: isSet(object.pids) ? globalThis.Number(object.pids) : 0,
+    };
+  },
+
+  toJSON(message: JobMetricsSample): unknown {
+    const obj: any = {};
+    if (message.timeUnixMs !== 0) {
+      obj.timeUnixMs = Math.round(message.timeUnixMs);
+    }
+    if (message.cpuSeconds !== 0) {
+      obj.cpuSeconds = floatToJson(message.cpuSeconds);
+    }
+    if (message.cpuPercent !== 0) {
+      obj.cpuPercent = floatToJson(message.cpuPercent);
+    }
+    if (message.cpuThrottledUs !== 0) {
+      obj.cpuThrottledUs = Math.round(message.cpuThrottledUs);
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    if (message.memoryPeakBytes !== 0) {
+      obj.memoryPeakBytes = Math.round(message.memoryPeakBytes);
+    }
+    if (message.ioReadBytes !== 0) {
+      obj.ioReadBytes = Math.round(message.ioReadBytes);
+    }
+    if (message.ioWriteBytes !== 0) {
+      obj.ioWriteBytes = Math.round(message.ioWriteBytes);
+    }
+    if (message.pids !== 0) {
+      obj.pids = Math.round(message.pids);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobMetricsSample>, I>>(base?: I): JobMetricsSample {
+    return JobMetricsSample.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobMetricsSample>, I>>(object: I): JobMetricsSample {
+    const message = createBaseJobMetricsSample();
+    message.timeUnixMs = object.timeUnixMs ?? 0;
+    message.cpuSeconds = object.cpuSeconds ?? 0;
+    message.cpuPercent = object.cpuPercent ?? 0;
+    message.cpuThrottledUs = object.cpuThrottledUs ?? 0;
+    message.memoryBytes = object.memoryBytes ?? 0;
+    message.memoryPeakBytes = object.memoryPeakBytes ?? 0;
+    message.ioReadBytes = object.ioReadBytes ?? 0;
+    message.ioWriteBytes = object.ioWriteBytes ?? 0;
+    message.pids = object.pids ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetHostStatusRequest(): GetHostStatusRequest {
+  return { top: 0 };
+}
+
+export const GetHostStatusRequest: MessageFns<GetHostStatusRequest> = {
+  encode(message: GetHostStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.top !== 0) {
+      writer.uint32(8).uint32(message.top);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetHostStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetHostStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.top = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetHostStatusRequest {
+    return { top: isSet(object.top) ? globalThis.Number(object.top) : 0 };
+  },
+
+  toJSON(message: GetHostStatusRequest): unknown {
+    const obj: any = {};
+    if (message.top !== 0) {
+      obj.top = Math.round(message.top);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetHostStatusRequest>, I>>(base?: I): GetHostStatusRequest {
+    return GetHostStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetHostStatusRequest>, I>>(object: I): GetHostStatusRequest {
+    const message = createBaseGetHostStatusRequest();
+    message.top = object.top ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchHostStatusRequest(): WatchHostStatusRequest {
+  return { intervalSeconds: 0, top: 0 };
+}
+
+export const WatchHostStatusRequest: MessageFns<WatchHostStatusRequest> = {
+  encode(message: WatchHostStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.intervalSeconds !== 0) {
+      writer.uint32(8).uint32(message.intervalSeconds);
+    }
+    if (message.top !== 0) {
+      writer.uint32(16).uint32(message.top);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchHostStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchHostStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.intervalSeconds = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.top = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchHostStatusRequest {
+    return {
+      intervalSeconds: isSet(object.intervalSeconds)
+        ? globalThis.Number(object.intervalSeconds)
+        : isSet(object.interval_seconds)
+        ? globalThis.Number(object.interval_seconds)
+        : 0,
+      top: isSet(object.top) ? globalThis.Number(object.top) : 0,
+    };
+  },
+
+  toJSON(message: WatchHostStatusRequest): unknown {
+    const obj: any = {};
+    if (message.intervalSeconds !== 0) {
+      obj.intervalSeconds = Math.round(message.intervalSeconds);
+    }
+    if (message.top !== 0) {
+      obj.top = Math.round(message.top);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchHostStatusRequest>, I>>(base?: I): WatchHostStatusRequest {
+    return WatchHostStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchHostStatusRequest>, I>>(object: I): WatchHostStatusRequest {
+    const message = createBaseWatchHostStatusRequest();
+    message.intervalSeconds = object.intervalSeconds ?? 0;
+    message.top = object.top ?? 0;
+    return message;
+  },
+};
+
+function createBaseCpuCore(): CpuCore {
+  return { id: 0, usagePercent: 0 };
+}
+
+export const CpuCore: MessageFns<CpuCore> = {
+  encode(message: CpuCore, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint32(message.id);
+    }
+    if (message.usagePercent !== 0) {
+      writer.uint32(17).double(message.usagePercent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CpuCore {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCpuCore();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.usagePercent = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CpuCore {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      usagePercent: isSet(object.usagePercent)
+        ? globalThis.Number(object.usagePercent)
+        : isSet(object.usage_percent)
+        ? globalThis.Number(object.usage_percent)
+        : 0,
+    };
+  },
+
+  toJSON(message: CpuCore): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.usagePercent !== 0) {
+      obj.usagePercent = floatToJson(message.usagePercent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CpuCore>, I>>(base?: I): CpuCore {
+    return CpuCore.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CpuCore>, I>>(object: I): CpuCore {
+    const message = createBaseCpuCore();
+    message.id = object.id ?? 0;
+    message.usagePercent = object.usagePercent ?? 0;
+    return message;
+  },
+};
+
+function createBaseDisk(): Disk {
+  return { mountPoint: "", device: "", fsType: "", totalBytes: 0, usedBytes: 0 };
+}
+
+export const Disk: MessageFns<Disk> = {
+  encode(message: Disk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mountPoint !== "") {
+      writer.uint32(10).string(message.mountPoint);
+    }
+    if (message.device !== "") {
+      writer.uint32(18).string(message.device);
+    }
+    if (message.fsType !== "") {
+      writer.uint32(26).string(message.fsType);
+    }
+    if (message.totalBytes !== 0) {
+      writer.uint32(32).uint64(message.totalBytes);
+    }
+    if (message.usedBytes !== 0) {
+      writer.uint32(40).uint64(message.usedBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Disk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mountPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.device = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.usedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Disk {
+    return {
+      mountPoint: isSet(object.mountPoint)
+        ? globalThis.String(object.mountPoint)
+        : isSet(object.mount_point)
+        ? globalThis.String(object.mount_point)
+        : "",
+      device: isSet(object.device) ? globalThis.String(object.device) : "",
+      fsType: isSet(object.fsType)
+        ? globalThis.String(object.fsType)
+        : isSet(object.fs_type)
+        ? globalThis.String(object.fs_type)
+        : "",
+      totalBytes: isSet(object.totalBytes)
+        ? globalThis.Number(object.totalBytes)
+        : isSet(object.total_bytes)
+        ? globalThis.Number(object.total_bytes)
+        : 0,
+      usedBytes: isSet(object.usedBytes)
+        ? globalThis.Number(object.usedBytes)
+        : isSet(object.used_bytes)
+        ? globalThis.Number(object.used_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: Disk): unknown {
+    const obj: any = {};
+    if (message.mountPoint !== "") {
+      obj.mountPoint = message.mountPoint;
+    }
+    if (message.device !== "") {
+      obj.device = message.device;
+    }
+    if (message.fsType !== "") {
+      obj.fsType = message.fsType;
+    }
+    if (message.totalBytes !== 0) {
+      obj.totalBytes = Math.round(message.totalBytes);
+    }
+    if (message.usedBytes !== 0) {
+      obj.usedBytes = Math.round(message.usedBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Disk>, I>>(base?: I): Disk {
+    return Disk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Disk>, I>>(object: I): Disk {
+    const message = createBaseDisk();
+    message.mountPoint = object.mountPoint ?? "";
+    message.device = object.device ?? "";
+    message.fsType = object.fsType ?? "";
+    message.totalBytes = object.totalBytes ?? 0;
+    message.usedBytes = object.usedBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseNetInterface(): NetInterface {
+  return { name: "", rxBytes: 0, txBytes: 0, rxBytesPerSecond: 0, txBytesPerSecond: 0 };
+}
+
+export const NetInterface: MessageFns<NetInterface> = {
+  encode(message: NetInterface, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.rxBytes !== 0) {
+      writer.uint32(16).uint64(message.rxBytes);
+    }
+    if (message.txBytes !== 0) {
+      writer.uint32(24).uint64(message.txBytes);
+    }
+    if (message.rxBytesPerSecond !== 0) {
+      writer.uint32(33).double(message.rxBytesPerSecond);
+    }
+    if (message.txBytesPerSecond !== 0) {
+      writer.uint32(41).double(message.txBytesPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NetInterface {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetInterface();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rxBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.txBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.rxBytesPerSecond = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.txBytesPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NetInterface {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      rxBytes: isSet(object.rxBytes)
+        ? globalThis.Number(object.rxBytes)
+        : isSet(object.rx_bytes)
+        ? globalThis.Number(object.rx_bytes)
+        : 0,
+      txBytes: isSet(object.txBytes)
+        ? globalThis.Number(object.txBytes)
+        : isSet(object.tx_bytes)
+        ? globalThis.Number(object.tx_bytes)
+        : 0,
+      rxBytesPerSecond: isSet(object.rxBytesPerSecond)
+        ? globalThis.Number(object.rxBytesPerSecond)
+        : isSet(object.rx_bytes_per_second)
+        ? globalThis.Number(object.rx_bytes_per_second)
+        : 0,
+      txBytesPerSecond: isSet(object.txBytesPerSecond)
+        ? globalThis.Number(object.txBytesPerSecond)
+        : isSet(object.tx_bytes_per_second)
+        ? globalThis.Number(object.tx_bytes_per_second)
+        : 0,
+    };
+  },
+
+  toJSON(message: NetInterface): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.rxBytes !== 0) {
+      obj.rxBytes = Math.round(message.rxBytes);
+    }
+    if (message.txBytes !== 0) {
+      obj.txBytes = Math.round(message.txBytes);
+    }
+    if (message.rxBytesPerSecond !== 0) {
+      obj.rxBytesPerSecond = floatToJson(message.rxBytesPerSecond);
+    }
+    if (message.txBytesPerSecond !== 0) {
+      obj.txBytesPerSecond = floatToJson(message.txBytesPerSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NetInterface>, I>>(base?: I): NetInterface {
+    return NetInterface.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NetInterface>, I>>(object: I): NetInterface {
+    const message = createBaseNetInterface();
+    message.name = object.name ?? "";
+    message.rxBytes = object.rxBytes ?? 0;
+    message.txBytes = object.txBytes ?? 0;
+    message.rxBytesPerSecond = object.rxBytesPerSecond ?? 0;
+    message.txBytesPerSecond = object.txBytesPerSecond ?? 0;
+    return message;
+  },
+};
+
+function createBaseProcessInfo(): ProcessInfo {
+  return { pid: 0, command: "", cpuPercent: 0, memoryBytes: 0, jobId: "" };
+}
+
+export const ProcessInfo: MessageFns<ProcessInfo> = {
+  encode(message: ProcessInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pid !== 0) {
+      writer.uint32(8).int32(message.pid);
+    }
+    if (message.command !== "") {
+      writer.uint32(18).string(message.command);
+    }
+    if (message.cpuPercent !== 0) {
+      writer.uint32(25).double(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(32).uint64(message.memoryBytes);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(42).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProcessInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProcessInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pid = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.command = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.cpuPercent = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProcessInfo {
+    return {
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : 0,
+      command: isSet(object.command) ? globalThis.String(object.command) : "",
+      cpuPercent: isSet(object.cpuPercent)
+        ? globalThis.Number(object.cpuPercent)
+        : isSet(object.cpu_percent)
+        ? globalThis.Number(object.cpu_percent)
+        : 0,
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ProcessInfo): unknown {
+    const obj: any = {};
+    if (message.pid !== 0) {
+      obj.pid = Math.round(message.pid);
+    }
+    if (message.command !== "") {
+      obj.command = message.command;
+    }
+    if (message.cpuPercent !== 0) {
+      obj.cpuPercent = floatToJson(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProcessInfo>, I>>(base?: I): ProcessInfo {
+    return ProcessInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProcessInfo>, I>>(object: I): ProcessInfo {
+    const message = createBaseProcessInfo();
+    message.pid = object.pid ?? 0;
+    message.command = object.command ?? "";
+    message.cpuPercent = object.cpuPercent ?? 0;
+    message.memoryBytes = object.memoryBytes ?? 0;
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseHostStatus(): HostStatus {
+  return {
+    timeUnixMs: 0,
+    hostname: "",
+    os: "",
+    kernel: "",
+    uptimeSeconds: 0,
+    cpuPercent: 0,
+    cores: [],
+    load1: 0,
+    load5: 0,
+    load15: 0,
+    memoryTotalBytes: 0,
+    memoryUsedBytes: 0,
+    memoryAvailableBytes: 0,
+    swapTotalBytes: 0,
+    swapUsedBytes: 0,
+    disks: [],
+    interfaces: [],
+    processCount: 0,
+    jobletVersion: "",
+    jobs: {},
+    topProcesses: [],
+    cgroupVersion: "",
+  };
+}
+
+export const HostStatus: MessageFns<HostStatus> = {
+  encode(message: HostStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timeUnixMs !== 0) {
+      writer.uint32(8).int64(message.timeUnixMs);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(18).string(message.hostname);
+    }
+    if (message.os !== "") {
+      writer.uint32(26).string(message.os);
+    }
+    if (message.kernel !== "") {
+      writer.uint32(34).string(message.kernel);
+    }
+    if (message.uptimeSeconds !== 0) {
+      writer.uint32(40).uint64(message.uptimeSeconds);
+    }
+    if (message.cpuPercent !== 0) {
+      writer.uint32(49).double(message.cpuPercent);
+    }
+    for (const v of message.cores) {
+      CpuCore.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.load1 !== 0) {
+      writer.uint32(65).double(message.load1);
+    }
+    if (message.load5 !== 0) {
+      writer.uint32(73).double(message.load5);
+    }
+    if (message.load15 !== 0) {
+      writer.uint32(81).double(message.load15);
+    }
+    if (message.memoryTotalBytes !== 0) {
+      writer.uint32(88).uint64(message.memoryTotalBytes);
+    }
+    if (message.memoryUsedBytes !== 0) {
+      writer.uint32(96).uint64(message.memoryUsedBytes);
+    }
+    if (message.memoryAvailableBytes !== 0) {
+      writer.uint32(104).uint64(message.memoryAvailableBytes);
+    }
+    if (message.swapTotalBytes !== 0) {
+      writer.uint32(112).uint64(message.swapTotalBytes);
+    }
+    if (message.swapUsedBytes !== 0) {
+      writer.uint32(120).uint64(message.swapUsedBytes);
+    }
+    for (const v of message.disks) {
+      Disk.encode(v!, writer.uint32(130).fork()).join();
+    }
+    for (const v of message.interfaces) {
+      NetInterface.encode(v!, writer.uint32(138).fork()).join();
+    }
+    if (message.processCount !== 0) {
+      writer.uint32(144).uint32(message.processCount);
+    }
+    if (message.jobletVersion !== "") {
+      writer.uint32(154).string(message.jobletVersion);
+    }
+    globalThis.Object.entries(message.jobs).forEach(([key, value]: [string, number]) => {
+      HostStatus_JobsEntry.encode({ key: key as any, value }, writer.uint32(162).fork()).join();
+    });
+    for (const v of message.topProcesses) {
+      ProcessInfo.encode(v!, writer.uint32(170).fork()).join();
+    }
+    if (message.cgroupVersion !== "") {
+      writer.uint32(178).string(message.cgroupVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timeUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.os = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kernel = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.uptimeSeconds = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.cpuPercent = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cores.push(CpuCore.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.load1 = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.load5 = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.load15 = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.memoryTotalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.memoryUsedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.memoryAvailableBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.swapTotalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.swapUsedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.disks.push(Disk.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.interfaces.push(NetInterface.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.processCount = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.jobletVersion = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            const entry20 = HostStatus_JobsEntry.decode(reader, reader.uint32());
+            if (entry20.value !== undefined) {
+              message.jobs[entry20.key] = entry20.value;
+            }
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.topProcesses.push(ProcessInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.cgroupVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostStatus {
+    return {
+      timeUnixMs: isSet(object.timeUnixMs)
+        ? globalThis.Number(object.timeUnixMs)
+        : isSet(object.time_unix_ms)
+        ? globalThis.Number(object.time_unix_ms)
+        : 0,
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      os: isSet(object.os) ? globalThis.String(object.os) : "",
+      kernel: isSet(object.kernel) ? globalThis.String(object.kernel) : "",
+      uptimeSeconds: isSet(object.uptimeSeconds)
+        ? globalThis.Number(object.uptimeSeconds)
+        : isSet(object.uptime_seconds)
+        ? globalThis.Number(object.uptime_seconds)
+        : 0,
+      cpuPercent: isSet(object.cpuPercent)
+        ? globalThis.Number(object.cpuPercent)
+        : isSet(object.cpu_percent)
+        ? globalThis.Number(object.cpu_percent)
+        : 0,
+      cores: globalThis.Array.isArray(object?.cores)
+        ? object.cores.map((e: any) => CpuCore.fromJSON(e))
+        : [],
+      load1: isSet(object.load1) ? globalThis.Number(object.load1) : 0,
+      load5: isSet(object.load5) ? globalThis.Number(object.load5) : 0,
+      load15: isSet(object.load15) ? globalThis.Number(object.load15) : 0,
+      memoryTotalBytes: isSet(object.memoryTotalBytes)
+        ? globalThis.Number(object.memoryTotalBytes)
+        : isSet(object.memory_total_bytes)
+        ? globalThis.Number(object.memory_total_bytes)
+        : 0,
+      memoryUsedBytes: isSet(object.memoryUsedBytes)
+        ? globalThis.Number(object.memoryUsedBytes)
+        : isSet(object.memory_used_bytes)
+        ? globalThis.Number(object.memory_used_bytes)
+        : 0,
+      memoryAvailableBytes: isSet(object.memoryAvailableBytes)
+        ? globalThis.Number(object.memoryAvailableBytes)
+        : isSet(object.memory_available_bytes)
+        ? globalThis.Number(object.memory_available_bytes)
+        : 0,
+      swapTotalBytes: isSet(object.swapTotalBytes)
+        ? globalThis.Number(object.swapTotalBytes)
+        : isSet(object.swap_total_bytes)
+        ? globalThis.Number(object.swap_total_bytes)
+        : 0,
+      swapUsedBytes: isSet(object.swapUsedBytes)
+        ? globalThis.Number(object.swapUsedBytes)
+        : isSet(object.swap_used_bytes)
+        ? globalThis.Number(object.swap_used_bytes)
+        : 0,
+      disks: globalThis.Array.isArray(object?.disks)
+        ? object.disks.map((e: any) => Disk.fromJSON(e))
+        : [],
+      interfaces: globalThis.Array.isArray(object?.interfaces)
+        ? object.interfaces.map((e: any) => NetInterface.fromJSON(e))
+        : [],
+      processCount: isSet(object.processCount)
+        ? globalThis.Number(object.processCount)
+        : isSet(object.process_count)
+        ? globalThis.Number(object.process_count)
+        : 0,
+      jobletVersion: isSet(object.jobletVersion)
+        ? globalThis.String(object.jobletVersion)
+        : isSet(object.joblet_version)
+        ? globalThis.String(object.joblet_version)
+        : "",
+      jobs: isObject(object.jobs)
+        ? (globalThis.Object.entries(object.jobs) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      topProcesses: globalThis.Array.isArray(object?.topProcesses)
+        ? object.topProcesses.map((e: any) => ProcessInfo.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_processes)
+        ? object.top_processes.map((e: any) => ProcessInfo.fromJSON(e))
+        : [],
+      cgroupVersion: isSet(object.cgroupVersion)
+        ? globalThis.String(object.cgroupVersion)
+        : isSet(object.cgroup_version)
+        ? globalThis.String(object.cgroup_version)
+        : "",
+    };
+  },
+
+  toJSON(message: HostStatus): unknown {
+    const obj: any = {};
+    if (message.timeUnixMs !== 0) {
+      obj.timeUnixMs = Math.round(message.timeUnixMs);
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.os !== "") {
+      obj.os = message.os;
+    }
+    if (message.kernel !== "") {
+      obj.kernel = message.kernel;
+    }
+    if (message.uptimeSeconds !== 0) {
+      obj.uptimeSeconds = Math.round(message.uptimeSeconds);
+    }
+    if (message.cpuPercent !== 0) {
+      obj.cpuPercent = floatToJson(message.cpuPercent);
+    }
+    if (message.cores?.length) {
+      obj.cores = message.cores.map((e) => CpuCore.toJSON(e));
+    }
+    if (message.load1 !== 0) {
+      obj.load1 = floatToJson(message.load1);
+    }
+    if (message.load5 !== 0) {
+      obj.load5 = floatToJson(message.load5);
+    }
+    if (message.load15 !== 0) {
+      obj.load15 = floatToJson(message.load15);
+    }
+    if (message.memoryTotalBytes !== 0) {
+      obj.memoryTotalBytes = Math.round(message.memoryTotalBytes);
+    }
+    if (message.memoryUsedBytes !== 0) {
+      obj.memoryUsedBytes = Math.round(message.memoryUsedBytes);
+    }
+    if (message.memoryAvailableBytes !== 0) {
+      obj.memoryAvailableBytes = Math.round(message.memoryAvailableBytes);
+    }
+    if (message.swapTotalBytes !== 0) {
+      obj.swapTotalBytes = Math.round(message.swapTotalBytes);
+    }
+    if (message.swapUsedBytes !== 0) {
+      obj.swapUsedBytes = Math.round(message.swapUsedBytes);
+    }
+    if (message.disks?.length) {
+      obj.disks = message.disks.map((e) => Disk.toJSON(e));
+    }
+    if (message.interfaces?.length) {
+      obj.interfaces = message.interfaces.map((e) => NetInterface.toJSON(e));
+    }
+    if (message.processCount !== 0) {
+      obj.processCount = Math.round(message.processCount);
+    }
+    if (message.jobletVersion !== "") {
+      obj.jobletVersion = message.jobletVersion;
+    }
+    if (message.jobs) {
+      const entries = globalThis.Object.entries(message.jobs) as [string, number][];
+      if (entries.length > 0) {
+        obj.jobs = {};
+        entries.forEach(([k, v]) => {
+          obj.jobs[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.topProcesses?.length) {
+      obj.topProcesses = message.topProcesses.map((e) => ProcessInfo.toJSON(e));
+    }
+    if (message.cgroupVersion !== "") {
+      obj.cgroupVersion = message.cgroupVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostStatus>, I>>(base?: I): HostStatus {
+    return HostStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostStatus>, I>>(object: I): HostStatus {
+    const message = createBaseHostStatus();
+    message.timeUnixMs = object.timeUnixMs ?? 0;
+    message.hostname = object.hostname ?? "";
+    message.os = object.os ?? "";
+    message.kernel = object.kernel ?? "";
+    message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    message.cpuPercent = object.cpuPercent ?? 0;
+    message.cores = object.cores?.map((e) => CpuCore.fromPartial(e)) || [];
+    message.load1 = object.load1 ?? 0;
+    message.load5 = object.load5 ?? 0;
+    message.load15 = object.load15 ?? 0;
+    message.memoryTotalBytes = object.memoryTotalBytes ?? 0;
+    message.memoryUsedBytes = object.memoryUsedBytes ?? 0;
+    message.memoryAvailableBytes = object.memoryAvailableBytes ?? 0;
+    message.swapTotalBytes = object.swapTotalBytes ?? 0;
+    message.swapUsedBytes = object.swapUsedBytes ?? 0;
+    message.disks = object.disks?.map((e) => Disk.fromPartial(e)) || [];
+    message.interfaces = object.interfaces?.map((e) => NetInterface.fromPartial(e)) || [];
+    message.processCount = object.processCount ?? 0;
+    message.jobletVersion = object.jobletVersion ?? "";
+    message.jobs = (globalThis.Object.entries(object.jobs ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.topProcesses = object.topProcesses?.map((e) => ProcessInfo.fromPartial(e)) || [];
+    message.cgroupVersion = object.cgroupVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseHostStatus_JobsEntry(): HostStatus_JobsEntry {
+  return { key: "", value: 0 };
+}
+
+export const HostStatus_JobsEntry: MessageFns<HostStatus_JobsEntry> = {
+  encode(message: HostStatus_JobsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostStatus_JobsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostStatus_JobsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostStatus_JobsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: HostStatus_JobsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostStatus_JobsEntry>, I>>(base?: I): HostStatus_JobsEntry {
+    return HostStatus_JobsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostStatus_JobsEntry>, I>>(object: I): HostStatus_JobsEntry {
+    const message = createBaseHostStatus_JobsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetVersionRequest(): GetVersionRequest {
   return {};
 }
@@ -2544,6 +4684,17 @@ export const JobServiceService = {
       Buffer.from(DeleteAllJobsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteAllJobsResponse => DeleteAllJobsResponse.decode(value),
   },
+  /** Resource samples of a job: the stored history, then (with follow) live samples until the job ends. */
+  streamJobMetrics: {
+    path: "/joblet.v1.JobService/StreamJobMetrics" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: StreamJobMetricsRequest): Buffer =>
+      Buffer.from(StreamJobMetricsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StreamJobMetricsRequest => StreamJobMetricsRequest.decode(value),
+    responseSerialize: (value: JobMetricsSample): Buffer => Buffer.from(JobMetricsSample.encode(value).finish()),
+    responseDeserialize: (value: Buffer): JobMetricsSample => JobMetricsSample.decode(value),
+  },
 } as const;
 
 export interface JobServiceServer extends UntypedServiceImplementation {
@@ -2559,6 +4710,8 @@ export interface JobServiceServer extends UntypedServiceImplementation {
   stopJob: handleUnaryCall<StopJobRequest, Job>;
   deleteJob: handleUnaryCall<DeleteJobRequest, DeleteJobResponse>;
   deleteAllJobs: handleUnaryCall<DeleteAllJobsRequest, DeleteAllJobsResponse>;
+  /** Resource samples of a job: the stored history, then (with follow) live samples until the job ends. */
+  streamJobMetrics: handleServerStreamingCall<StreamJobMetricsRequest, JobMetricsSample>;
 }
 
 export interface JobServiceClient extends Client {
@@ -2656,11 +4809,86 @@ export interface JobServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteAllJobsResponse) => void,
   ): ClientUnaryCall;
+  /** Resource samples of a job: the stored history, then (with follow) live samples until the job ends. */
+  streamJobMetrics(
+    request: StreamJobMetricsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<JobMetricsSample>;
+  streamJobMetrics(
+    request: StreamJobMetricsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<JobMetricsSample>;
 }
 
 export const JobServiceClient = makeGenericClientConstructor(JobServiceService, "joblet.v1.JobService") as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): JobServiceClient;
   service: typeof JobServiceService;
+  serviceName: string;
+};
+
+/** The host: what it is and what it consumes. */
+export type MonitorServiceService = typeof MonitorServiceService;
+export const MonitorServiceService = {
+  getHostStatus: {
+    path: "/joblet.v1.MonitorService/GetHostStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetHostStatusRequest): Buffer => Buffer.from(GetHostStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetHostStatusRequest => GetHostStatusRequest.decode(value),
+    responseSerialize: (value: HostStatus): Buffer => Buffer.from(HostStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HostStatus => HostStatus.decode(value),
+  },
+  /** A HostStatus every interval until the client goes away. */
+  watchHostStatus: {
+    path: "/joblet.v1.MonitorService/WatchHostStatus" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchHostStatusRequest): Buffer =>
+      Buffer.from(WatchHostStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchHostStatusRequest => WatchHostStatusRequest.decode(value),
+    responseSerialize: (value: HostStatus): Buffer => Buffer.from(HostStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HostStatus => HostStatus.decode(value),
+  },
+} as const;
+
+export interface MonitorServiceServer extends UntypedServiceImplementation {
+  getHostStatus: handleUnaryCall<GetHostStatusRequest, HostStatus>;
+  /** A HostStatus every interval until the client goes away. */
+  watchHostStatus: handleServerStreamingCall<WatchHostStatusRequest, HostStatus>;
+}
+
+export interface MonitorServiceClient extends Client {
+  getHostStatus(
+    request: GetHostStatusRequest,
+    callback: (error: ServiceError | null, response: HostStatus) => void,
+  ): ClientUnaryCall;
+  getHostStatus(
+    request: GetHostStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HostStatus) => void,
+  ): ClientUnaryCall;
+  getHostStatus(
+    request: GetHostStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HostStatus) => void,
+  ): ClientUnaryCall;
+  /** A HostStatus every interval until the client goes away. */
+  watchHostStatus(request: WatchHostStatusRequest, options?: Partial<CallOptions>): ClientReadableStream<HostStatus>;
+  watchHostStatus(
+    request: WatchHostStatusRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<HostStatus>;
+}
+
+export const MonitorServiceClient = makeGenericClientConstructor(
+  MonitorServiceService,
+  "joblet.v1.MonitorService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): MonitorServiceClient;
+  service: typeof MonitorServiceService;
   serviceName: string;
 };
 
@@ -2732,6 +4960,10 @@ function base64FromBytes(arr: Uint8Array): string {
     });
     return globalThis.btoa(bin.join(""));
   }
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

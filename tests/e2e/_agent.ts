@@ -132,7 +132,7 @@ export class TestAgent {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
       const job = await this.rnxJson(["job", "status", id]);
-      if (["COMPLETED", "FAILED", "STOPPED"].includes(String(job.status))) return job;
+      if (["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"].includes(String(job.status))) return job;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`job ${id} did not finish in ${timeoutMs} ms`);

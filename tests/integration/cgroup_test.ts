@@ -6,6 +6,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { skip } from "../_requires.ts";
 import type { CgroupDriver } from "../../agent/core/ports.ts";
 import { createCgroupDriver, hostFs, readLayout } from "../../agent/os/cgroup/mod.ts";
+import { NO_LIMITS } from "../../agent/domain/limits.ts";
 import { parseProcCgroup } from "../../agent/os/cgroup/detect.ts";
 
 const NS = `joblet-it-${Deno.pid}`;
@@ -33,7 +34,7 @@ function removeNamespace() {
 }
 
 async function spawnInJob(d: CgroupDriver, jobId: string, script: string) {
-  const job = d.create(jobId);
+  const job = d.create(jobId, NO_LIMITS);
   // `read` holds the shell until it is inside the cgroup, so everything it forks is born there.
   const child = new Deno.Command("sh", { args: ["-c", `read go; ${script}`], stdin: "piped" }).spawn();
   job.addProcess(child.pid);
@@ -131,8 +132,8 @@ Deno.test({
   async fn() {
     const first = driver();
     const second = driver(); // the same process again: on v2 it now starts from the leaf
-    const a = first.create("job-c");
-    const b = second.create("job-d");
+    const a = first.create("job-c", NO_LIMITS);
+    const b = second.create("job-d", NO_LIMITS);
     try {
       assertEquals(second.list(), ["job-c", "job-d"]);
       const mounts = before!.version === "v1"

@@ -58,7 +58,14 @@ async function run(
   const workDir = `${c.base}/work-${jobId}`;
   Deno.mkdirSync(workDir);
   Deno.chownSync(workDir, 65534, 65534);
-  const cgroup = c.cgroups.create(jobId);
+  const cgroup = c.cgroups.create(jobId, {
+    cpuPercent: 0,
+    cpuCores: [],
+    memoryBytes: 0,
+    ioBps: 0,
+    pids: 0,
+    timeoutMs: 0,
+  });
   try {
     const req: LaunchRequest = {
       jobId,
@@ -302,7 +309,14 @@ Deno.test({
       runDir: `${c.base}/run`,
       hostBinds: ["/usr", "/lib64", "/lib64/ld-linux-x86-64.so.2"],
     });
-    const cgroup = c.cgroups.create(`bad${Deno.pid}`);
+    const cgroup = c.cgroups.create(`bad${Deno.pid}`, {
+      cpuPercent: 0,
+      cpuCores: [],
+      memoryBytes: 0,
+      ioBps: 0,
+      pids: 0,
+      timeoutMs: 0,
+    });
     const workDir = Deno.makeTempDirSync({ dir: c.base });
     try {
       await assertRejects(

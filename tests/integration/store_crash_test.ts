@@ -7,6 +7,8 @@ import { assert, assertEquals } from "../assert.ts";
 import { FileLogStore } from "../../agent/os/logs/file_log_store.ts";
 import { SqliteJobStore } from "../../agent/os/store/sqlite_store.ts";
 import type { LogRecord } from "../../agent/core/ports.ts";
+import { NO_LIMITS } from "../../agent/domain/limits.ts";
+import { NO_USAGE } from "../../agent/domain/metrics.ts";
 
 const STORE = new URL("../../agent/os/store/sqlite_store.ts", import.meta.url).href;
 const LOGS = new URL("../../agent/os/logs/file_log_store.ts", import.meta.url).href;
@@ -27,7 +29,7 @@ for (let i = 1; ; i++) {
   const id = "job-" + String(i).padStart(6, "0");
   store.insert({ id, name: "n", command: "c", args: [String(i)], env: {}, secretEnv: {}, status: "INITIALIZING",
     exitCode: null, reason: "", createdAt: i, startedAt: 0, endedAt: 0, submittedBy: "t", pid: 0, uploadCount: 0,
-    uploadBytes: 0 });
+    uploadBytes: 0, limits: ${JSON.stringify(NO_LIMITS)}, usage: ${JSON.stringify(NO_USAGE)} });
   w.write(i % 2 ? "stdout" : "stderr", new Uint8Array(outputLength(i)).fill(i % 251));
   store.update(id, { status: "RUNNING", pid: i });
   Deno.stdout.writeSync(enc.encode(i + "\\n"));

@@ -40,6 +40,7 @@ const ERRNO_NAMES: Record<number, string> = {
   13: "EACCES",
   16: "EBUSY",
   17: "EEXIST",
+  19: "ENODEV",
   20: "ENOTDIR",
   22: "EINVAL",
   28: "ENOSPC",

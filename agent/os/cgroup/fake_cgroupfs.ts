@@ -9,7 +9,11 @@
  *   processes and have controllers in cgroup.subtree_control (EBUSY either way round);
  * - cgroup.kill kills the cgroup's processes; cgroup.freeze updates cgroup.events;
  * - mkdir populates the control files; a v2 child's cgroup.controllers reads as its parent's subtree_control;
- * - rmdir fails with EBUSY while the cgroup has processes or children.
+ * - rmdir fails with EBUSY while the cgroup has processes or children;
+ * - limits: a new cgroup gets the control and stat files of its controllers (v2: only those enabled in the
+ *   parent's subtree_control); io.max / blkio.throttle.*_bps_device take one "MAJ:MIN …" line per write, merge
+ *   per device and refuse a device missing from /sys/block (ENODEV); v1 memory.memsw.limit_in_bytes below
+ *   memory.limit_in_bytes is EINVAL.
  *
  * Every write is recorded in `writes`, every signal in `signals`. Only tests import this file.
  */
@@ -89,6 +93,15 @@ export class FakeCgroupFs implements CgroupFs {
     return this.#host.subdirs(path);
   }
 
+  entries(path: string): string[] {
+    return this.#host.entries(path);
+  }
+
+  /** A block device as /sys/block shows it. */
+  disk(name: string, dev: string, sectors: number): this {
+    return this.put(`/sys/block/${name}/dev`, `${dev}\n`).put(`/sys/block/${name}/size`, `${sectors}\n`);
+  }
+
   write(path: string, data: string): void {
     this.writes.push([path, data]);
     const dir = path.slice(0, path.lastIndexOf("/"));
@@ -105,6 +118,16 @@ export class FakeCgroupFs implements CgroupFs {
       this.#host.write(`${dir}/cgroup.events`, `populated 1\nfrozen ${data.trim()}\n`);
     }
     if (!this.exists(path) && mount) throw errno("ENOENT", path); // cgroupfs files cannot be created
+    if (
+      name === "io.max" || name === "blkio.throttle.read_bps_device" ||
+      name === "blkio.throttle.write_bps_device"
+    ) {
+      return this.#deviceRule(path, data.trim(), name === "io.max");
+    }
+    if (name === "memory.memsw.limit_in_bytes") {
+      const limit = Number((this.read(`${dir}/memory.limit_in_bytes`) ?? "").trim());
+      if (Number(data.trim()) < limit) throw errno("EINVAL", path);
+    }
     Deno.writeTextFileSync(this.root + path, data);
   }
 
@@ -113,11 +136,13 @@ export class FakeCgroupFs implements CgroupFs {
     const mount = this.#mountOf(path);
     const files: Record<string, string> = { "cgroup.procs": "" };
     if (mount?.version === "v1") {
-      if (mount.controllers.includes("cpuset")) {
-        Object.assign(files, { "cpuset.cpus": "", "cpuset.mems": "" });
-      }
-      if (mount.controllers.includes("freezer")) files["freezer.state"] = "THAWED\n";
+      for (const c of mount.controllers) Object.assign(files, V1_FILES[c] ?? {});
+      if (this.noMemsw) delete files["memory.memsw.limit_in_bytes"];
     } else if (mount?.version === "v2") {
+      files["cpu.stat"] = "usage_usec 0\nuser_usec 0\nsystem_usec 0\n";
+      for (const c of this.#words(`${parent(path)}/cgroup.subtree_control`)) {
+        Object.assign(files, V2_FILES[c] ?? {});
+      }
       Object.assign(files, {
         "cgroup.type": "domain\n",
         "cgroup.subtree_control": "",
@@ -136,6 +161,27 @@ export class FakeCgroupFs implements CgroupFs {
     if (!this.exists(path)) throw errno("ENOENT", path);
     if (this.subdirs(path).length > 0 || this.procs(path).length > 0) throw errno("EBUSY", path);
     Deno.removeSync(this.root + path, { recursive: true });
+  }
+
+  /** v1 without swap accounting: no memory.memsw.* files. */
+  noMemsw = false;
+
+  #deviceRule(path: string, line: string, v2: boolean): void {
+    const [dev, ...rest] = line.split(/\s+/);
+    if (!/^\d+:\d+$/.test(dev) || rest.length === 0) throw errno("EINVAL", path);
+    const known = this.entries("/sys/block").some((n) =>
+      (this.#host.read(`/sys/block/${n}/dev`) ?? "").trim() === dev
+    );
+    if (!known) throw errno("ENODEV", path);
+    const rules = new Map<string, string>();
+    for (const l of (this.read(path) ?? "").split("\n").filter((l) => l.trim() !== "")) {
+      rules.set(l.split(" ")[0], l.slice(l.indexOf(" ") + 1));
+    }
+    const value = rest.join(" ");
+    const unlimited = v2 ? /^(rbps=max wbps=max riops=max wiops=max)$/.test(value) : value === "0";
+    if (unlimited) rules.delete(dev);
+    else rules.set(dev, value);
+    this.#host.write(path, [...rules].map(([d, v]) => `${d} ${v}\n`).join(""));
   }
 
   #mountOf(dir: string): FakeMount | undefined {
@@ -194,6 +240,51 @@ export class FakeCgroupFs implements CgroupFs {
   }
 }
 
+function parent(dir: string): string {
+  return dir.slice(0, dir.lastIndexOf("/"));
+}
+
+/** Files a new v1 cgroup of each hierarchy has (the ones the driver writes or reads). */
+const V1_FILES: Record<string, Record<string, string>> = {
+  cpu: {
+    "cpu.cfs_period_us": "100000\n",
+    "cpu.cfs_quota_us": "-1\n",
+    "cpu.stat": "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n",
+  },
+  cpuacct: { "cpuacct.usage": "0\n" },
+  cpuset: { "cpuset.cpus": "", "cpuset.mems": "" },
+  memory: {
+    "memory.limit_in_bytes": "9223372036854771712\n",
+    "memory.memsw.limit_in_bytes": "9223372036854771712\n",
+    "memory.usage_in_bytes": "0\n",
+    "memory.max_usage_in_bytes": "0\n",
+    "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n",
+  },
+  blkio: {
+    "blkio.throttle.read_bps_device": "",
+    "blkio.throttle.write_bps_device": "",
+    "blkio.throttle.io_service_bytes_recursive": "Total 0\n",
+  },
+  pids: { "pids.max": "max\n", "pids.current": "0\n" },
+  freezer: { "freezer.state": "THAWED\n" },
+};
+
+/** Files a new v2 cgroup has for each controller enabled in its parent's subtree_control. */
+const V2_FILES: Record<string, Record<string, string>> = {
+  cpu: { "cpu.max": "max 100000\n" },
+  cpuset: { "cpuset.cpus": "", "cpuset.mems": "" },
+  memory: {
+    "memory.max": "max\n",
+    "memory.swap.max": "max\n",
+    "memory.oom.group": "0\n",
+    "memory.current": "0\n",
+    "memory.peak": "0\n",
+    "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n",
+  },
+  io: { "io.max": "", "io.stat": "" },
+  pids: { "pids.max": "max\n", "pids.current": "0\n" },
+};
+
 function errno(name: string, path: string): Error {
   return Object.assign(new Error(`${name}: fake cgroupfs refused ${path}`), { code: name });
 }
@@ -238,7 +329,13 @@ export function fakeV1Host(root: string): FakeCgroupFs {
   }
   fake.put("/sys/fs/cgroup/cpuset/cpuset.cpus", "0-1\n").put("/sys/fs/cgroup/cpuset/cpuset.mems", "0\n");
   fake.put("/sys/fs/cgroup/unified/cgroup.controllers", "hugetlb\n");
-  return fake;
+  return addDisks(fake);
+}
+
+/** Like our build machine: one disk in use, a detached loop device and an unused zram (both size 0). */
+function addDisks(fake: FakeCgroupFs): FakeCgroupFs {
+  return fake.disk("vda", "254:0", 536870912).disk("loop0", "7:0", 0).disk("zram0", "253:0", 0)
+    .disk("nvme0n1", "259:0", 1000);
 }
 
 export const V2_ROOT_CONTROLLERS = ["cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc"];
@@ -283,5 +380,5 @@ export function fakeV2Host(
     fake.put(`${up}/cgroup.subtree_control`, offered);
   }
   fake.put(`${dir}/cgroup.procs`, (opts.pids ?? [FAKE_AGENT_PID]).map((p) => `${p}\n`).join(""));
-  return fake;
+  return addDisks(fake);
 }

@@ -15,6 +15,8 @@ export interface CgroupFs {
   rmdir(path: string): void;
   /** Names of the subdirectories of `path` ([] when it does not exist). */
   subdirs(path: string): string[];
+  /** Names of every entry of `path`, symlinks included (/sys/block holds symlinks); [] when it does not exist. */
+  entries(path: string): string[];
 }
 
 export function hostFs(root = ""): CgroupFs {
@@ -56,6 +58,14 @@ export function hostFs(root = ""): CgroupFs {
     subdirs(path) {
       try {
         return [...Deno.readDirSync(at(path))].filter((e) => e.isDirectory).map((e) => e.name).sort();
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return [];
+        throw e;
+      }
+    },
+    entries(path) {
+      try {
+        return [...Deno.readDirSync(at(path))].map((e) => e.name).sort();
       } catch (e) {
         if (e instanceof Deno.errors.NotFound) return [];
         throw e;

@@ -4,13 +4,18 @@
  * process must be written to cgroup.procs in each of them.
  * https://docs.kernel.org/admin-guide/cgroup-v1/cgroups.html
  */
-import type { CgroupDriver, JobCgroup } from "../../core/ports.ts";
+import type { CgroupDriver, CgroupStats, JobCgroup } from "../../core/ports.ts";
 import { JobletError } from "../../domain/errors.ts";
+import type { JobLimits } from "../../domain/limits.ts";
+import { applyWrites } from "./apply.ts";
+import { listBlockDevices } from "./block_devices.ts";
 import { checkName, child, type DriverTuning, errnoOf, parent, parsePids, writeFailed } from "./common.ts";
 import type { V1Hierarchy } from "./detect.ts";
+import { convertV1 } from "./convert.ts";
 import type { CgroupFs } from "./fs.ts";
 import { killUntilEmpty, signalEach } from "./kill.ts";
 import { removeCgroupDir } from "./rmdir.ts";
+import { readStatsV1 } from "./stats.ts";
 
 /** One job directory in one hierarchy. */
 interface V1Dir {
@@ -30,7 +35,7 @@ export class V1Driver implements CgroupDriver {
     checkName("cgroup namespace", namespace);
   }
 
-  create(jobId: string): JobCgroup {
+  create(jobId: string, limits: JobLimits): JobCgroup {
     checkName("job id", jobId);
     const dirs = this.#jobDirs(jobId);
     const existing = dirs.find((d) => this.fs.exists(d.dir));
@@ -51,6 +56,7 @@ export class V1Driver implements CgroupDriver {
         made.push(d.dir);
         if (isCpuset) copyCpusetFromParent(this.fs, d.dir);
       }
+      this.#applyLimits(jobId, dirs, limits);
     } catch (e) {
       // Leave nothing half-made: a job cgroup exists in every hierarchy or in none.
       for (const dir of made.reverse()) {
@@ -78,6 +84,22 @@ export class V1Driver implements CgroupDriver {
       for (const name of this.fs.subdirs(child(h.agentDir, this.namespace))) ids.add(name);
     }
     return [...ids].sort();
+  }
+
+  #applyLimits(jobId: string, dirs: V1Dir[], limits: JobLimits): void {
+    const dirOf = (c: string) => dirs.find((d) => d.controllers.includes(c))?.dir;
+    const memory = dirOf("memory");
+    const writes = convertV1(limits, limits.ioBps > 0 ? listBlockDevices(this.fs) : [], {
+      memsw: memory !== undefined && this.fs.exists(`${memory}/memory.memsw.limit_in_bytes`),
+    });
+    applyWrites(this.fs, {
+      jobId,
+      dirOf,
+      whyMissing: (c) =>
+        `no cgroup v1 ${c} hierarchy is mounted (mounted: ${
+          this.hierarchies.map((h) => h.controllers.join(",")).join(" ") || "none"
+        }). Mount it (e.g. mount -t cgroup -o ${c} cgroup /sys/fs/cgroup/${c}), or run without this limit`,
+    }, writes);
   }
 
   #jobDirs(jobId: string): V1Dir[] {
@@ -109,7 +131,13 @@ class V1JobCgroup implements JobCgroup {
     signalEach(this.tuning.kill, this.pids(), signal);
   }
 
+  stats(): CgroupStats {
+    return readStatsV1(this.fs, (c) => this.dirs.find((d) => d.controllers.includes(c))?.dir);
+  }
+
   killAll(): Promise<void> {
+    const blkio = this.dirs.find((d) => d.controllers.includes("blkio"))?.dir;
+    if (blkio) liftIoLimitsV1(this.fs, blkio);
     const freezer = this.dirs.find((d) => d.controllers.includes("freezer"))?.dir;
     return killUntilEmpty({
       describe: `the cgroup of job ${this.jobId} (${this.dirs.map((d) => d.dir).join(", ")})`,
@@ -151,6 +179,22 @@ export function copyCpusetFromParent(fs: CgroupFs, dir: string): void {
       fs.write(`${dir}/${file}`, value);
     } catch (e) {
       throw writeFailed(`${dir}/${file}`, value, e);
+    }
+  }
+}
+
+/**
+ * Before killing, as on v2 (liftIoLimitsV2): a task waiting in D state for a throttled bio cannot die until it
+ * is dispatched; writing "MAJ:MIN 0" removes the device's rule and releases the queued bios.
+ */
+export function liftIoLimitsV1(fs: CgroupFs, dir: string): void {
+  for (const file of ["blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device"]) {
+    for (const line of (fs.read(`${dir}/${file}`) ?? "").split("\n")) {
+      const dev = /^(\d+:\d+)\s/.exec(line)?.[1];
+      if (!dev) continue;
+      try {
+        fs.write(`${dir}/${file}`, `${dev} 0`);
+      } catch { /* a vanished device: nothing to release */ }
     }
   }
 }

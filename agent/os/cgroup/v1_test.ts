@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../../../tests/assert.ts";
+import { NO_LIMITS } from "../../domain/limits.ts";
 import { createCgroupDriver } from "./mod.ts";
 import { FAKE_MEMORY_PATH, type FakeCgroupFs, fakeV1Host } from "./fake_cgroupfs.ts";
 
@@ -34,7 +35,7 @@ Deno.test(
   withV1((fake) => {
     const d = driver(fake);
     assertEquals(d.version, "v1");
-    d.create("job1");
+    d.create("job1", NO_LIMITS);
     for (const dir of JOB_DIRS) assert(fake.exists(dir), `${dir} should exist`);
     assert(!fake.exists(`${CG}/devices/joblet`), "devices is not a hierarchy we use");
     assert(
@@ -47,7 +48,7 @@ Deno.test(
 Deno.test(
   "v1 create() copies cpuset.cpus and cpuset.mems from the parent into the namespace and job dirs",
   withV1((fake) => {
-    driver(fake).create("job1");
+    driver(fake).create("job1", NO_LIMITS);
     for (const dir of [`${CG}/cpuset/joblet`, `${CG}/cpuset/joblet/job1`]) {
       assertEquals(fake.read(`${dir}/cpuset.cpus`), "0-1");
       assertEquals(fake.read(`${dir}/cpuset.mems`), "0");
@@ -58,7 +59,7 @@ Deno.test(
 Deno.test(
   "v1 addProcess() writes the pid to cgroup.procs in every hierarchy and pids() lists it",
   withV1((fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     fake.spawn(777);
     job.addProcess(777);
     for (const dir of JOB_DIRS) assertEquals(fake.procs(dir), [777], dir);
@@ -69,7 +70,7 @@ Deno.test(
 Deno.test(
   "v1 addProcess() of a process that does not exist is NotFound",
   withV1((fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     assertThrows(() => job.addProcess(999), /Cannot move process 999 into .*: no such process/);
   }),
 );
@@ -78,12 +79,12 @@ Deno.test(
   "v1 create() refuses a job that exists, and a job id that is not one path component",
   withV1((fake) => {
     const d = driver(fake);
-    d.create("job1");
+    d.create("job1", NO_LIMITS);
     assertThrows(
-      () => d.create("job1"),
+      () => d.create("job1", NO_LIMITS),
       /Cannot create the cgroup of job job1: \/sys\/fs\/cgroup\/cpu\/joblet\/job1 already exists/,
     );
-    assertThrows(() => d.create("../escape"), /Cannot use job id "..\/escape" as a cgroup name/);
+    assertThrows(() => d.create("../escape", NO_LIMITS), /Cannot use job id "..\/escape" as a cgroup name/);
   }),
 );
 
@@ -91,10 +92,10 @@ Deno.test(
   "v1 list() and open() find existing job cgroups, also from a second driver",
   withV1((fake) => {
     const first = driver(fake);
-    first.create("b");
-    first.create("a");
+    first.create("b", NO_LIMITS);
+    first.create("a", NO_LIMITS);
     const second = driver(fake); // a restarted agent: the namespace dirs exist already
-    second.create("c");
+    second.create("c", NO_LIMITS);
     assertEquals(second.list(), ["a", "b", "c"]);
     assertEquals(second.open("a")?.jobId, "a");
     assertEquals(second.open("zzz"), undefined);
@@ -104,7 +105,7 @@ Deno.test(
 Deno.test(
   "v1 namespace option: job cgroups go to <agent cgroup>/<namespace>",
   withV1((fake) => {
-    driver(fake, { namespace: "test-ns" }).create("j");
+    driver(fake, { namespace: "test-ns" }).create("j", NO_LIMITS);
     assert(fake.exists(`${CG}/pids/test-ns/j`));
     assert(!fake.exists(`${CG}/pids/joblet`));
   }),
@@ -113,7 +114,7 @@ Deno.test(
 Deno.test(
   "v1 killAll() freezes, SIGKILLs each pid, thaws, and repeats until cgroup.procs is empty",
   withV1(async (fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     fake.spawn(10).spawn(11);
     job.addProcess(10);
     job.addProcess(11);
@@ -129,7 +130,7 @@ Deno.test(
 Deno.test(
   "v1 killAll() gives up with an error naming the survivors when a process never dies",
   withV1(async (fake) => {
-    const job = driver(fake, { killTimeoutMs: 40 }).create("job1");
+    const job = driver(fake, { killTimeoutMs: 40 }).create("job1", NO_LIMITS);
     fake.spawn(10);
     job.addProcess(10);
     fake.survives.set(10, Infinity);
@@ -145,7 +146,7 @@ Deno.test(
 Deno.test(
   "v1 signal() sends the signal to every pid in the cgroup",
   withV1((fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     fake.spawn(10).spawn(11);
     job.addProcess(10);
     job.addProcess(11);
@@ -158,7 +159,7 @@ Deno.test(
   "v1 destroy() removes the job dir in every hierarchy and keeps the namespace dirs",
   withV1(async (fake) => {
     const d = driver(fake);
-    const job = d.create("job1");
+    const job = d.create("job1", NO_LIMITS);
     await job.destroy();
     for (const dir of JOB_DIRS) assert(!fake.exists(dir), `${dir} should be gone`);
     assert(fake.exists(`${CG}/pids/joblet`));
@@ -170,7 +171,7 @@ Deno.test(
 Deno.test(
   "v1 destroy() fails clearly, after retrying, while a process is still inside",
   withV1(async (fake) => {
-    const job = driver(fake, { destroyTimeoutMs: 30 }).create("job1");
+    const job = driver(fake, { destroyTimeoutMs: 30 }).create("job1", NO_LIMITS);
     fake.spawn(10);
     job.addProcess(10);
     await assertRejects(

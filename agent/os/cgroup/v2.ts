@@ -8,8 +8,11 @@
  *
  * https://docs.kernel.org/admin-guide/cgroup-v2.html
  */
-import type { CgroupDriver, JobCgroup } from "../../core/ports.ts";
+import type { CgroupDriver, CgroupStats, JobCgroup } from "../../core/ports.ts";
 import { JobletError } from "../../domain/errors.ts";
+import type { JobLimits } from "../../domain/limits.ts";
+import { applyWrites } from "./apply.ts";
+import { listBlockDevices } from "./block_devices.ts";
 import {
   AGENT_LEAF_SUFFIX,
   checkName,
@@ -21,9 +24,11 @@ import {
   V2_CONTROLLERS,
   writeFailed,
 } from "./common.ts";
+import { convertV2 } from "./convert.ts";
 import type { CgroupFs } from "./fs.ts";
 import { killUntilEmpty, signalEach } from "./kill.ts";
 import { removeCgroupDir } from "./rmdir.ts";
+import { readStatsV2 } from "./stats.ts";
 
 export interface V2Setup {
   /** The agent's cgroup A. */
@@ -92,7 +97,7 @@ export class V2Driver implements CgroupDriver {
     private readonly tuning: DriverTuning,
   ) {}
 
-  create(jobId: string): JobCgroup {
+  create(jobId: string, limits: JobLimits): JobCgroup {
     checkName("job id", jobId);
     const dir = child(this.setup.namespaceDir, jobId);
     let made: boolean;
@@ -112,6 +117,23 @@ export class V2Driver implements CgroupDriver {
         "AlreadyExists",
         `Cannot create the cgroup of job ${jobId}: ${dir} already exists (destroy the old one first)`,
       );
+    }
+    try {
+      const writes = convertV2(limits, limits.ioBps > 0 ? listBlockDevices(this.fs) : []);
+      const { controllers, namespaceDir } = this.setup;
+      applyWrites(this.fs, {
+        jobId,
+        dirOf: (c) => controllers.includes(c) ? dir : undefined,
+        whyMissing: (c) =>
+          `the ${c} controller is not enabled for job cgroups (${namespaceDir}/cgroup.subtree_control ` +
+          `has "${controllers.join(" ")}"). Give the agent's cgroup the ${c} controller (under systemd: ` +
+          `Delegate=yes), or run without this limit`,
+      }, writes);
+    } catch (e) {
+      try {
+        this.fs.rmdir(dir); // nothing has joined yet
+      } catch { /* the original error matters more */ }
+      throw e;
     }
     return new V2JobCgroup(this.fs, jobId, dir, this.tuning);
   }
@@ -147,7 +169,16 @@ class V2JobCgroup implements JobCgroup {
     signalEach(this.tuning.kill, this.pids(), signal);
   }
 
+  #seenPeak = 0;
+
+  stats(): CgroupStats {
+    const s = readStatsV2(this.fs, this.dir, this.#seenPeak);
+    this.#seenPeak = Math.max(this.#seenPeak, s.memoryPeak);
+    return s;
+  }
+
   killAll(): Promise<void> {
+    liftIoLimitsV2(this.fs, this.dir);
     const hasKill = this.fs.exists(`${this.dir}/cgroup.kill`);
     return killUntilEmpty({
       describe: `the cgroup of job ${this.jobId} (${this.dir})`,
@@ -230,6 +261,21 @@ export function attachV2(fs: CgroupFs, dir: string, pid: number): void {
       });
     }
     throw writeFailed(path, String(pid), e);
+  }
+}
+
+/**
+ * Before killing: a task waiting for a throttled bio sleeps uninterruptibly (D state) and cannot act on SIGKILL
+ * until the bio is dispatched, which at a low --max-iobps can take minutes. Lifting the limit dispatches queued
+ * bios at once (blk-throttle re-evaluates them when io.max changes).
+ */
+export function liftIoLimitsV2(fs: CgroupFs, dir: string): void {
+  for (const line of (fs.read(`${dir}/io.max`) ?? "").split("\n")) {
+    const dev = /^(\d+:\d+)\s/.exec(line)?.[1];
+    if (!dev) continue;
+    try {
+      fs.write(`${dir}/io.max`, `${dev} rbps=max wbps=max riops=max wiops=max`);
+    } catch { /* a vanished device, or the cgroup is going: the kill loop goes on regardless */ }
   }
 }
 

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../../../tests/assert.ts";
+import { NO_LIMITS } from "../../domain/limits.ts";
 import { createCgroupDriver } from "./mod.ts";
 import { type FakeCgroupFs, fakeV2Host } from "./fake_cgroupfs.ts";
 import type { V2Driver } from "./v2.ts";
@@ -96,7 +97,7 @@ Deno.test(
   "v2 create() makes <agent>/<namespace>/<job>; addProcess() moves the pid there; list() and open() find it",
   withV2(SERVICE, (fake) => {
     const d = driver(fake);
-    const job = d.create("job1");
+    const job = d.create("job1", NO_LIMITS);
     assertEquals(fake.read(`${A}/joblet/job1/cgroup.controllers`), ALL.join(" ") + "\n");
     fake.spawn(500);
     job.addProcess(500);
@@ -106,7 +107,7 @@ Deno.test(
     assertEquals(d.open("job1")?.pids(), [500]);
     assertEquals(d.open("nope"), undefined);
     assertThrows(
-      () => d.create("job1"),
+      () => d.create("job1", NO_LIMITS),
       /Cannot create the cgroup of job job1: .*joblet\/job1 already exists/,
     );
   }),
@@ -115,7 +116,7 @@ Deno.test(
 Deno.test(
   "v2 killAll() writes cgroup.kill when the kernel has it",
   withV2(SERVICE, async (fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     fake.spawn(500).spawn(501);
     job.addProcess(500);
     job.addProcess(501);
@@ -132,7 +133,7 @@ Deno.test(
 Deno.test(
   "v2 killAll() without cgroup.kill freezes, SIGKILLs each pid and thaws",
   withV2({ ...SERVICE, cgroupKill: false }, async (fake) => {
-    const job = driver(fake).create("job1");
+    const job = driver(fake).create("job1", NO_LIMITS);
     fake.spawn(500);
     job.addProcess(500);
     await job.killAll();
@@ -146,7 +147,7 @@ Deno.test(
   "v2 destroy() removes the job cgroup, retrying while its last process leaves",
   withV2(SERVICE, async (fake) => {
     const d = driver(fake);
-    const job = d.create("job1");
+    const job = d.create("job1", NO_LIMITS);
     fake.spawn(500);
     job.addProcess(500);
     // The process exits a moment after destroy() starts: the first rmdir sees EBUSY.
@@ -166,7 +167,7 @@ Deno.test(
 Deno.test(
   "v2 destroy() fails clearly while a process stays",
   withV2(SERVICE, async (fake) => {
-    const job = driver(fake, { destroyTimeoutMs: 20 }).create("job1");
+    const job = driver(fake, { destroyTimeoutMs: 20 }).create("job1", NO_LIMITS);
     fake.spawn(500);
     job.addProcess(500);
     await assertRejects(() => job.destroy(), /still holds process\(es\) 500; call killAll\(\) first/);

@@ -44,6 +44,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_by_created ON jobs (created_at DESC, id DESC);
       CREATE INDEX jobs_by_status_created ON jobs (status, created_at DESC, id DESC);`,
   },
+  {
+    name: "limits, usage and metric samples",
+    // limits and usage hold JSON text; '{}' reads back as "unlimited" and "nothing used" (see sqlite_store.ts).
+    sql: `
+      ALTER TABLE jobs ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE jobs ADD COLUMN usage TEXT NOT NULL DEFAULT '{}';
+      CREATE TABLE job_samples (
+        job_id  TEXT    NOT NULL,
+        seq     INTEGER NOT NULL,
+        sample  TEXT    NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      ) WITHOUT ROWID;`,
+  },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

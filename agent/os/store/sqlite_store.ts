@@ -6,6 +6,9 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import type { JobFilter, JobStore } from "../../core/ports.ts";
 import { JobletError, notFound } from "../../domain/errors.ts";
 import type { JobRecord } from "../../domain/job.ts";
+import { NO_LIMITS } from "../../domain/limits.ts";
+import { type JobSample, NO_USAGE } from "../../domain/metrics.ts";
+
 import { migrate } from "./migrations.ts";
 
 export interface SqliteStoreOptions {
@@ -33,11 +36,15 @@ const COLUMNS = {
   pid: "pid",
   uploadCount: "upload_count",
   uploadBytes: "upload_bytes",
+  limits: "limits",
+  usage: "usage",
 } as const satisfies Record<keyof JobRecord, string>;
 
 type Field = keyof JobRecord;
 const FIELDS = Object.keys(COLUMNS) as Field[];
-const JSON_FIELDS: ReadonlySet<Field> = new Set(["args", "env", "secretEnv"]);
+const JSON_FIELDS: ReadonlySet<Field> = new Set(["args", "env", "secretEnv", "limits", "usage"]);
+/** Rows written before a column existed read back with these (migration 3 stores '{}'). */
+const JSON_DEFAULTS: Partial<Record<Field, unknown>> = { limits: NO_LIMITS, usage: NO_USAGE };
 const SELECT = `SELECT ${FIELDS.map((f) => COLUMNS[f]).join(", ")} FROM jobs`;
 
 /** Range scan of the primary key: every id in [prefix, successor(prefix)). */
@@ -148,7 +155,47 @@ export class SqliteJobStore implements JobStore {
 
   /** Removes the record; removing an unknown id does nothing. */
   delete(id: string): void {
-    this.#statement("DELETE FROM jobs WHERE id = ?").run(id);
+    this.#db.exec("BEGIN");
+    try {
+      this.#statement("DELETE FROM job_samples WHERE job_id = ?").run(id);
+      this.#statement("DELETE FROM jobs WHERE id = ?").run(id);
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  addSample(jobId: string, sample: JobSample, keep: number): void {
+    const last = this.#statement("SELECT MAX(seq) AS seq FROM job_samples WHERE job_id = ?").get(jobId) as {
+      seq: number | null;
+    };
+    const seq = (last.seq ?? 0) + 1;
+    this.#statement("INSERT INTO job_samples (job_id, seq, sample) VALUES (?, ?, ?)").run(
+      jobId,
+      seq,
+      JSON.stringify(sample),
+    );
+    if (seq > keep) {
+      this.#statement("DELETE FROM job_samples WHERE job_id = ? AND seq <= ?").run(jobId, seq - keep);
+    }
+  }
+
+  counts(): Record<string, number> {
+    const rows = this.#statement("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
+      status: string;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  samples(jobId: string): JobSample[] {
+    const rows = this.#statement("SELECT sample FROM job_samples WHERE job_id = ? ORDER BY seq").all(
+      jobId,
+    ) as {
+      sample: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.sample));
   }
 
   close(): void {
@@ -184,7 +231,11 @@ function fromRow(row: Record<string, SQLInputValue>): JobRecord {
   const job: Record<string, unknown> = {};
   for (const f of FIELDS) {
     const v = row[COLUMNS[f]];
-    job[f] = JSON_FIELDS.has(f) ? JSON.parse(v as string) : v;
+    if (!JSON_FIELDS.has(f)) job[f] = v;
+    else {
+      const parsed = JSON.parse(v as string);
+      job[f] = f in JSON_DEFAULTS ? { ...JSON_DEFAULTS[f] as object, ...parsed } : parsed;
+    }
   }
   return job as unknown as JobRecord;
 }

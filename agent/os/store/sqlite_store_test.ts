@@ -2,6 +2,8 @@ import { assert, assertEquals } from "../../../tests/assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { JobletError } from "../../domain/errors.ts";
 import type { JobRecord } from "../../domain/job.ts";
+import { NO_LIMITS } from "../../domain/limits.ts";
+import { NO_USAGE } from "../../domain/metrics.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { FIND_BY_PREFIX_SQL, SqliteJobStore, successor } from "./sqlite_store.ts";
 
@@ -23,6 +25,8 @@ function job(id: string, over: Partial<JobRecord> = {}): JobRecord {
     pid: 0,
     uploadCount: 0,
     uploadBytes: 0,
+    limits: { ...NO_LIMITS, memoryBytes: 64 * 1024 ** 2, cpuCores: [0, 2] },
+    usage: NO_USAGE,
     ...over,
   };
 }
@@ -239,6 +243,8 @@ Deno.test("open migrates a database created at schema version 1 and keeps its ro
         pid: 7,
         uploadCount: 0,
         uploadBytes: 0,
+        limits: NO_LIMITS,
+        usage: NO_USAGE,
       });
       store.update("v1job", { uploadCount: 2, uploadBytes: 1024 });
       assertEquals(store.get("v1job")?.uploadBytes, 1024);
@@ -295,3 +301,38 @@ Deno.test("open refuses a database written by a newer joblet", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "metric samples are kept newest-last, bounded per job, and go with the job",
+  withStore((store) => {
+    store.insert(job("a1"));
+    const sample = (time: number) => ({
+      time,
+      cpuSeconds: time,
+      cpuPercent: 0,
+      cpuThrottledUs: 0,
+      memoryBytes: 1,
+      memoryPeakBytes: 1,
+      ioReadBytes: 0,
+      ioWriteBytes: 0,
+      pids: 1,
+    });
+    for (let t = 1; t <= 5; t++) store.addSample("a1", sample(t), 3);
+    assertEquals(store.samples("a1").map((s) => s.time), [3, 4, 5]);
+    assertEquals(store.counts(), { INITIALIZING: 1 });
+    store.delete("a1");
+    assertEquals(store.samples("a1"), []);
+  }),
+);
+
+Deno.test(
+  "rows written before limits and usage existed read back as unlimited and unused",
+  withStore((store, path) => {
+    store.insert(job("b1"));
+    const db = new DatabaseSync(path);
+    db.exec("UPDATE jobs SET limits = '{}', usage = '{}'");
+    db.close();
+    const got = store.get("b1")!;
+    assertEquals([got.limits, got.usage], [NO_LIMITS, NO_USAGE]);
+  }),
+);

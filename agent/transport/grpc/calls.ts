@@ -12,6 +12,7 @@ import type {
 } from "@grpc/grpc-js";
 import { authorize, type Caller, callerOf, type Permission } from "./auth.ts";
 import { toServiceError } from "./status.ts";
+import { SendBrake } from "./send_brake.ts";
 
 export interface CallContext {
   caller: Caller;
@@ -46,6 +47,8 @@ export function serverStream<Req, Res>(
   need: Permission,
   log: Log,
   fn: (req: Req, ctx: CallContext) => AsyncIterable<Res>,
+  /** Approximate wire size of a message, for the send brake (send_brake.ts); omit for small messages. */
+  sizeOf?: (msg: Res) => number,
 ): handleServerStreamingCall<Req, Res> {
   return (call: ServerWritableStream<Req, Res>) => {
     const ac = new AbortController();
@@ -56,9 +59,11 @@ export function serverStream<Req, Res>(
     (async () => {
       const caller = callerOf(call);
       authorize(caller, need, method);
+      const brake = sizeOf ? new SendBrake(call) : undefined;
       for await (const msg of fn(call.request, { caller, signal: ac.signal })) {
         if (ac.signal.aborted) break;
         if (!call.write(msg)) await drained(call, ac.signal);
+        if (brake) await brake.sent(sizeOf!(msg), ac.signal);
       }
     })().then(
       () => {

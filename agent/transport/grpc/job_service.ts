@@ -4,7 +4,7 @@ import type { JobService } from "../../core/job_service.ts";
 import type { UploadItem } from "../../core/ports.ts";
 import { invalidArgument } from "../../domain/errors.ts";
 import { clientStream, type Log, serverStream, unary } from "./calls.ts";
-import { jobToPb, logToPb, specFromPb, statusFromPb, uploadFromPb } from "./mapper.ts";
+import { jobToPb, logToPb, sampleToPb, specFromPb, statusFromPb, uploadFromPb } from "./mapper.ts";
 
 export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceServer {
   const toPb = (id: string) => jobToPb(jobs.get(id), jobs.logBytes(id));
@@ -41,6 +41,7 @@ export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceSer
       async function* (req, ctx) {
         for await (const r of jobs.logs(req.id, req.follow, ctx.signal)) yield logToPb(r);
       },
+      (r) => r.data.byteLength + 32,
     ),
 
     stopJob: unary<pb.StopJobRequest, pb.Job>("StopJob", "write", log, async (req, ctx) => {
@@ -66,6 +67,15 @@ export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceSer
       () => {
         const r = jobs.deleteAll();
         return { deletedIds: r.deleted, skipped: r.skipped };
+      },
+    ),
+
+    streamJobMetrics: serverStream<pb.StreamJobMetricsRequest, pb.JobMetricsSample>(
+      "StreamJobMetrics",
+      "read",
+      log,
+      async function* (req, ctx) {
+        for await (const s of jobs.metrics(req.id, req.follow, ctx.signal)) yield sampleToPb(s);
       },
     ),
   };

@@ -3,6 +3,8 @@ import * as pb from "../../../proto/gen/joblet.ts";
 import type { JobRecord, JobSpec, JobStatus } from "../../domain/job.ts";
 import { parseJobSpec } from "../../domain/spec.ts";
 import { invalidArgument } from "../../domain/errors.ts";
+import { formatCpuCores, type JobLimits, parseCpuCores } from "../../domain/limits.ts";
+import type { JobSample } from "../../domain/metrics.ts";
 import type { LogRecord, LogStreamName, UploadItem } from "../../core/ports.ts";
 
 const STATUS_TO_PB: Record<JobStatus, pb.JobStatus> = {
@@ -11,6 +13,7 @@ const STATUS_TO_PB: Record<JobStatus, pb.JobStatus> = {
   COMPLETED: pb.JobStatus.JOB_STATUS_COMPLETED,
   FAILED: pb.JobStatus.JOB_STATUS_FAILED,
   STOPPED: pb.JobStatus.JOB_STATUS_STOPPED,
+  TIMEOUT: pb.JobStatus.JOB_STATUS_TIMEOUT,
 };
 
 export function statusFromPb(s: pb.JobStatus): JobStatus {
@@ -38,6 +41,53 @@ export function jobToPb(job: JobRecord, logBytes: number): pb.Job {
     logBytes,
     uploadCount: job.uploadCount,
     uploadBytes: job.uploadBytes,
+    limits: limitsToPb(job.limits),
+    usage: {
+      cpuSeconds: job.usage.cpuSeconds,
+      peakMemoryBytes: job.usage.peakMemoryBytes,
+      ioReadBytes: job.usage.ioReadBytes,
+      ioWriteBytes: job.usage.ioWriteBytes,
+      oomKilled: job.usage.oomKilled,
+      cpuThrottledUs: job.usage.cpuThrottledUs,
+    },
+  };
+}
+
+export function limitsToPb(l: JobLimits): pb.JobLimits {
+  return {
+    maxCpuPercent: l.cpuPercent,
+    cpuCores: formatCpuCores(l.cpuCores),
+    maxMemoryBytes: l.memoryBytes,
+    maxIoBps: l.ioBps,
+    maxPids: l.pids,
+    timeoutMs: l.timeoutMs,
+  };
+}
+
+/** Requested limits: 0 / "" in the request means "the agent's default", so those are left out. */
+export function limitsFromPb(l: pb.JobLimits | undefined): Partial<JobLimits> {
+  if (!l) return {};
+  const out: Partial<JobLimits> = {};
+  if (l.maxCpuPercent) out.cpuPercent = l.maxCpuPercent;
+  if (l.cpuCores) out.cpuCores = parseCpuCores(l.cpuCores);
+  if (l.maxMemoryBytes) out.memoryBytes = l.maxMemoryBytes;
+  if (l.maxIoBps) out.ioBps = l.maxIoBps;
+  if (l.maxPids) out.pids = l.maxPids;
+  if (l.timeoutMs) out.timeoutMs = l.timeoutMs;
+  return out;
+}
+
+export function sampleToPb(s: JobSample): pb.JobMetricsSample {
+  return {
+    timeUnixMs: s.time,
+    cpuSeconds: s.cpuSeconds,
+    cpuPercent: s.cpuPercent,
+    cpuThrottledUs: s.cpuThrottledUs,
+    memoryBytes: s.memoryBytes,
+    memoryPeakBytes: s.memoryPeakBytes,
+    ioReadBytes: s.ioReadBytes,
+    ioWriteBytes: s.ioWriteBytes,
+    pids: s.pids,
   };
 }
 
@@ -48,6 +98,7 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
     args: spec.args,
     env: spec.env,
     secretEnv: spec.secretEnv,
+    limits: limitsFromPb(spec.limits),
   });
 }
 

@@ -6,6 +6,8 @@ import type { JobService } from "../../core/job_service.ts";
 import type { Log } from "./calls.ts";
 import { jobServiceHandlers } from "./job_service.ts";
 import { type AgentInfo, systemServiceHandlers } from "./system_service.ts";
+import { monitorServiceHandlers } from "./monitor_service.ts";
+import type { HostMonitor } from "../../domain/host.ts";
 
 export interface TlsMaterial {
   caCert: string;
@@ -15,6 +17,7 @@ export interface TlsMaterial {
 
 export interface GrpcServerDeps {
   jobs: JobService;
+  host: HostMonitor;
   info: AgentInfo;
   log: Log;
 }
@@ -31,6 +34,10 @@ export async function startGrpcServer(
   });
   server.addService(pb.JobServiceService, jobServiceHandlers(deps.jobs, deps.log));
   server.addService(pb.SystemServiceService, systemServiceHandlers(deps.info, deps.log));
+  server.addService(
+    pb.MonitorServiceService,
+    monitorServiceHandlers(deps.host, deps.jobs, deps.info, deps.log),
+  );
   const creds = ServerCredentials.createSsl(
     Buffer.from(tls.caCert),
     [{ cert_chain: Buffer.from(tls.serverCert), private_key: Buffer.from(tls.serverKey) }],
