@@ -18,9 +18,7 @@ import { removePid, runningAgentPid, writePid } from "./pidfile.ts";
 import { JobletError } from "./domain/errors.ts";
 import { resolveLimits } from "./domain/limits.ts";
 import { createHostMonitor } from "./os/metrics/mod.ts";
-
-const SAMPLE_INTERVAL_MS = 5000;
-const SAMPLES_KEPT = 720;
+import { startMetricsServer } from "./transport/http/server.ts";
 
 /** CPUs the host has online (cores 0 … n-1 exist for --cpu-cores). */
 function onlineCpus(): number {
@@ -79,8 +77,8 @@ export async function serve(flags: ServeFlags): Promise<number> {
       retentionMs: config.logs.retentionMs,
       maxUploadFiles: 100_000,
       maxUploadBytes: 16 * 1024 ** 3,
-      sampleIntervalMs: SAMPLE_INTERVAL_MS,
-      samplesKept: SAMPLES_KEPT,
+      sampleIntervalMs: config.metrics.sampleIntervalMs,
+      samplesKept: config.metrics.samplesKept,
     },
   );
   const recovered = await jobs.recover();
@@ -113,6 +111,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
     });
     log(`rnx config: ${rnxPath}`);
   }
+  const metrics = config.metrics.listen
+    ? await startMetricsServer(config.metrics.listen, { host: host.sampler(), jobs, info, log })
+    : undefined;
+  if (metrics) log(`prometheus metrics on http://${metrics.address}/metrics`);
   log(`joblet ${VERSION} listening on ${address} (state ${state}, cgroup ${cgroups.version})`);
 
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
@@ -121,6 +123,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   log(`${sig}: stopping running jobs and shutting down`);
   clearInterval(sweeper);
   await stopGrpcServer(server, 2000);
+  await metrics?.shutdown();
   await jobs.stopAll("agent shutdown");
   store.close();
   removePid(state);

@@ -27,6 +27,10 @@ limits:
   max_iobps: 100MB
   max_pids: 10000
   max_timeout: 1d
+metrics:
+  listen: 127.0.0.1:9464
+  sample_interval: 2s
+  samples_kept: 100
 `;
 
 Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units converted", () => {
@@ -56,6 +60,7 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
         maxTimeoutMs: 86_400_000,
       },
     },
+    metrics: { listen: "127.0.0.1:9464", sampleIntervalMs: 2000, samplesKept: 100 },
     source: "joblet.yml",
   });
 });

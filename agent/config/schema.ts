@@ -28,6 +28,10 @@
  *   max_iobps: 0                      #   0 = no bound. With a bound, 0 (unlimited) is refused and
  *   max_pids: 65536                   #   a default of 0 becomes the bound.
  *   max_timeout: 0
+ * metrics:
+ *   listen: ""                        # HOST:PORT for Prometheus GET /metrics (plain HTTP), e.g. 127.0.0.1:9464; "" = off
+ *   sample_interval: 5s               # how often a running job's cgroup is sampled
+ *   samples_kept: 720                 # samples kept per job (720 × 5 s = 1 h)
  * ```
  * A key left empty (`listen:`) means the default.
  */
@@ -72,6 +76,12 @@ export interface AgentConfig {
     disabled: boolean;
     bounds: LimitBounds;
   };
+  metrics: {
+    /** HOST:PORT of the Prometheus endpoint; "" = off. */
+    listen: string;
+    sampleIntervalMs: number;
+    samplesKept: number;
+  };
   /** The file the config was read from, or null when only defaults (and overrides) apply. */
   source: string | null;
 }
@@ -98,6 +108,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   },
   logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
   limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },
+  metrics: { listen: "", sampleIntervalMs: 5000, samplesKept: 720 },
   source: null,
 };
 
@@ -230,6 +241,14 @@ export const ConfigFileSchema = z.strictObject({
     retention: duration.nullish(),
   }, rule("must be a mapping of max_bytes_per_job, retention")).nullish(),
   limits: limitsSection.nullish(),
+  metrics: z.strictObject({
+    listen: z.union([z.literal(""), listenAddress], rule('must be HOST:PORT, or "" for off')).nullish(),
+    sample_interval: duration.nullish(),
+    samples_kept: z.number(rule("must be a number")).int(rule("must be a whole number")).min(
+      1,
+      rule("must be at least 1"),
+    ).max(100_000, rule("must be at most 100000")).nullish(),
+  }, rule("must be a mapping of listen, sample_interval, samples_kept")).nullish(),
 }, rule("must be a mapping of settings (key: value)"));
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
@@ -253,6 +272,11 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       retentionMs: file.logs?.retention ?? d.logs.retentionMs,
     },
     limits: limitsFromFile(file.limits ?? {}),
+    metrics: {
+      listen: file.metrics?.listen ?? d.metrics.listen,
+      sampleIntervalMs: file.metrics?.sample_interval ?? d.metrics.sampleIntervalMs,
+      samplesKept: file.metrics?.samples_kept ?? d.metrics.samplesKept,
+    },
     source,
   };
 }
