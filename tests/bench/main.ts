@@ -2,7 +2,8 @@
  * `deno task bench`: speed figures of joblet, each beside a baseline measured in the same run (see
  * docs/benchmarks.md). Prints a table, or JSON with --json. Needs root, a cgroup hierarchy and /usr/bin/tini.
  *
- *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N] [--only start,rtt,logs,store]
+ *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N]
+ *                                   [--only start,rtt,logs,store,sampling]
  */
 import { parseArgs } from "node:util";
 import { TestAgent } from "../e2e/_agent.ts";
@@ -11,8 +12,9 @@ import { benchStore } from "./log_store.ts";
 import { type Figure, renderJson, renderText, type Report } from "./report.ts";
 import { benchRoundTrip } from "./round_trip.ts";
 import { benchStartLatency } from "./start_latency.ts";
+import { benchSampling } from "./sampling.ts";
 
-const SECTIONS = ["start", "rtt", "logs", "store"] as const;
+const SECTIONS = ["start", "rtt", "logs", "store", "sampling"] as const;
 type Section = typeof SECTIONS[number];
 const MiB = 1024 * 1024;
 
@@ -121,6 +123,11 @@ async function main(argv: string[]): Promise<number> {
   if (opts.only.includes("store")) {
     progress(`log store alone: ${opts.logMiB} MiB`);
     figures.push(...await benchStore(opts.logMiB * MiB));
+  }
+
+  if (opts.only.includes("sampling")) {
+    progress("metric sampling: the agent idle, then with 200 running jobs sampled every second");
+    figures.push(...await benchSampling(200, 10_000));
   }
 
   const report: Report = {
