@@ -38,7 +38,7 @@ export async function detach(serveArgs: string[], flags: ServeFlags): Promise<nu
     const text = readFrom(logPath, start);
     const m = text.match(/listening on (\S+)/);
     if (m) {
-      const rnx = text.match(/rnx config: (.+)/)?.[1];
+      const rnx = text.match(/rnx config: ([^"\s]+)/)?.[1];
       console.log(`joblet started in the background (pid ${child.pid}), listening on ${m[1]}`);
       console.log(`  state: ${config.stateDir}\n  log:   ${logPath}${rnx ? `\n  rnx config: ${rnx}` : ""}`);
       return 0;
@@ -64,7 +64,10 @@ function readFrom(path: string, offset: number): string {
 export function selfCommand(args: string[]): string[] {
   const exe = Deno.execPath();
   if (/(^|\/)deno$/.test(exe)) {
-    return [exe, "run", "-A", "--no-prompt", new URL(Deno.mainModule).pathname, ...args];
+    const main = new URL(Deno.mainModule).pathname;
+    // A bundle (dist/joblet.js) needs no config and must not pick up a deno.json from the working directory.
+    const bundle = main.endsWith(".js") ? ["--no-config"] : [];
+    return [exe, "run", "-A", "--no-prompt", ...bundle, main, ...args];
   }
   return [exe, ...args];
 }

@@ -3,6 +3,9 @@
  *
  *   joblet serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT] [--rnx-config PATH] [--detach]
  *   joblet certs issue --name NAME --role admin|user|readonly [--out FILE]
+ *   joblet install [--address HOST:PORT] [--server-name NAME]… [--prefix DIR] [--force] …
+ *   joblet uninstall [--purge] [--yes] …
+ *   joblet doctor [--config FILE] [--json]
  *   joblet version
  */
 import { parseArgs } from "node:util";
@@ -12,11 +15,17 @@ import { resolveConfig, serve, type ServeFlags } from "./serve.ts";
 import { runningAgentPid } from "./pidfile.ts";
 import { certsIssue } from "./commands/certs.ts";
 import { detach, selfCommand } from "./detach.ts";
+import { installCommand } from "./commands/install.ts";
+import { uninstallCommand } from "./commands/uninstall.ts";
+import { doctor } from "./commands/doctor.ts";
 
 const USAGE =
   `usage: joblet serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT] [--rnx-config PATH] [--detach]
        joblet certs issue --name NAME --role admin|user|readonly [--out FILE] [--state-dir DIR]
        joblet stop [--state-dir DIR] [--config FILE]
+       joblet install [--address HOST:PORT] [--server-name NAME]... [--prefix DIR] [--force] [--no-start]
+       joblet uninstall [--purge] [--yes]
+       joblet doctor [--config FILE] [--json]
        joblet version`;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
     case "certs":
       if (rest[0] !== "issue") return usage(`unknown certs command ${JSON.stringify(rest[0] ?? "")}`);
       return await certsIssue(rest.slice(1));
+    case "install":
+      return await installCommand(rest);
+    case "uninstall":
+      return await uninstallCommand(rest);
+    case "doctor":
+      return doctor(rest);
     case "version":
     case "--version":
       console.log(`joblet ${VERSION} (API ${API_VERSION}, deno ${Deno.version.deno})`);

@@ -1,4 +1,13 @@
-/** `joblet serve`: wires the adapters into core and serves gRPC until SIGTERM/SIGINT. */
+/**
+ * `joblet serve`: wires the adapters into core and serves gRPC until SIGTERM/SIGINT.
+ *
+ * Signals (docs/operating.md):
+ *   SIGTERM, SIGINT  health turns NOT_SERVING, the listener stops taking calls and gives in-flight calls 2 s,
+ *                    running jobs are stopped (SIGTERM, SIGKILL after min(jobs.stop_grace, 5 s); they end
+ *                    STOPPED, "stopped by agent shutdown"), the store is closed; the agent exits 0 within 10 s.
+ *                    A second signal exits at once (the next start marks unfinished jobs FAILED).
+ *   SIGHUP           reloads the config file (agent/reload.ts says what can change without a restart).
+ */
 import { join } from "node:path";
 import { type AgentConfig, loadConfig } from "./config/load.ts";
 import { ensurePki, resolveRnxConfigPath, writeRnxConfig } from "./os/certs/bootstrap.ts";
@@ -19,6 +28,11 @@ import { JobletError } from "./domain/errors.ts";
 import { resolveLimits } from "./domain/limits.ts";
 import { createHostMonitor } from "./os/metrics/mod.ts";
 import { startMetricsServer } from "./transport/http/server.ts";
+import { createLogger, logFn } from "./logging/logger.ts";
+import { loggingJobStore } from "./logging/job_events.ts";
+import { API_SERVICES } from "./transport/grpc/server.ts";
+import { HealthState, Serving } from "./transport/grpc/health.ts";
+import { planReload } from "./reload.ts";
 
 /** CPUs the host has online (cores 0 … n-1 exist for --cpu-cores). */
 function onlineCpus(): number {
@@ -39,10 +53,17 @@ export function resolveConfig(flags: ServeFlags): AgentConfig {
   });
 }
 
-const log = (msg: string) => console.error(`${new Date().toISOString()} ${msg}`);
+/** The whole shutdown, from the signal to exit, fits in this (systemd's TimeoutStopSec is 20 s). */
+export const SHUTDOWN_BUDGET_MS = 10_000;
+/** In-flight calls get this long before the listener is closed under them. */
+const DRAIN_MS = 2000;
+/** Running jobs get at most this long between SIGTERM and SIGKILL at shutdown. */
+const SHUTDOWN_JOB_GRACE_MS = 5000;
 
 export async function serve(flags: ServeFlags): Promise<number> {
-  const config = resolveConfig(flags);
+  let config = resolveConfig(flags);
+  const logger = createLogger(config.log);
+  const log = logFn(logger);
   const state = config.stateDir;
   Deno.mkdirSync(state, { recursive: true, mode: 0o700 });
   Deno.chmodSync(state, 0o700);
@@ -53,7 +74,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   writePid(state);
 
   const pki = await ensurePki(state, { serverNames: config.serverNames });
-  const store = SqliteJobStore.open(join(state, "joblet.db"));
+  const store = loggingJobStore(SqliteJobStore.open(join(state, "joblet.db")), logger);
   const logs = new FileLogStore(join(state, "logs"), { maxBytesPerJob: config.logs.maxBytesPerJob });
   const cgroups = createCgroupDriver({ namespace: "joblet" });
   const launcher = new NamespaceLauncher({
@@ -69,6 +90,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       launcher,
       workspaces: new Workspaces(state),
       clock: systemClock,
+      // Reads `config` at each call, so limits reloaded by SIGHUP apply to the next job.
       resolveLimits: (requested) => resolveLimits(requested, config.limits.bounds, { cpus: onlineCpus() }),
       log,
     },
@@ -83,18 +105,21 @@ export async function serve(flags: ServeFlags): Promise<number> {
   );
   const recovered = await jobs.recover();
   if (recovered) {
-    log(`marked ${recovered} job(s) that ran when the agent stopped as FAILED (agent restarted)`);
+    logger.warn("recovered jobs that ran when the agent stopped: marked FAILED (agent restarted)", {
+      count: recovered,
+    });
   }
   jobs.sweep();
   const sweeper = setInterval(() => jobs.sweep(), 60 * 60 * 1000);
 
   const info = { version: VERSION, apiVersion: API_VERSION, cgroupVersion: cgroups.version };
   const host = createHostMonitor();
+  const health = new HealthState(API_SERVICES);
   const { server, port } = await startGrpcServer(config.listen, {
     caCert: pki.caCert,
     serverCert: pki.serverCert,
     serverKey: pki.serverKey,
-  }, { jobs, host, info, log });
+  }, { jobs, host, info, log, logger, health });
   const listen = parseHostPort(config.listen);
   const address = formatHostPort({ host: listen.host, port });
 
@@ -112,20 +137,81 @@ export async function serve(flags: ServeFlags): Promise<number> {
     log(`rnx config: ${rnxPath}`);
   }
   const metrics = config.metrics.listen
-    ? await startMetricsServer(config.metrics.listen, { host: host.sampler(), jobs, info, log })
+    ? await startMetricsServer(config.metrics.listen, {
+      host: host.sampler(),
+      jobs,
+      info,
+      log,
+      healthy: () => health.get("") === Serving.SERVING,
+    })
     : undefined;
-  if (metrics) log(`prometheus metrics on http://${metrics.address}/metrics`);
+  if (metrics) log(`prometheus metrics on http://${metrics.address}/metrics, health on /healthz`);
+  // "listening on HOST:PORT" is what `serve --detach` and the tests wait for: keep the words.
   log(`joblet ${VERSION} listening on ${address} (state ${state}, cgroup ${cgroups.version})`);
 
+  const reload = () => {
+    let next;
+    try {
+      next = resolveConfig(flags);
+    } catch (e) {
+      logger.error("SIGHUP: config not reloaded, the old settings stay", { error: (e as Error).message });
+      return;
+    }
+    const plan = planReload(config, next);
+    config = plan.config;
+    const say = () =>
+      logger.info("SIGHUP: config reloaded", {
+        source: next.source ?? "(defaults)",
+        applied: plan.applied.join(",") || "nothing changed",
+        need_restart: plan.needRestart.join(",") || undefined,
+      });
+    // Say it under whichever of the old and new levels lets it through.
+    const toldBefore = logger.enabled("info");
+    if (toldBefore) say();
+    logger.configure(config.log);
+    if (!toldBefore && logger.enabled("info")) say();
+  };
+  Deno.addSignalListener("SIGHUP", reload);
+
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, () => stop(sig));
+  let stopping = false;
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(sig, () => {
+      if (stopping) {
+        logger.warn(`${sig} again: exiting at once`);
+        Deno.exit(1);
+      }
+      stopping = true;
+      stop(sig);
+    });
+  }
   const sig = await stopped;
-  log(`${sig}: stopping running jobs and shutting down`);
+  const began = Date.now();
+  const running = jobs.running().length;
+  logger.info("shutting down", { signal: sig, running_jobs: running });
+  Deno.removeSignalListener("SIGHUP", reload);
+  health.set(Serving.NOT_SERVING);
   clearInterval(sweeper);
-  await stopGrpcServer(server, 2000);
-  await metrics?.shutdown();
-  await jobs.stopAll("agent shutdown");
+  const finished = await withDeadline(SHUTDOWN_BUDGET_MS - 500, async () => {
+    await stopGrpcServer(server, DRAIN_MS);
+    await metrics?.shutdown();
+    const grace = Math.min(config.jobs.stopGraceMs, SHUTDOWN_JOB_GRACE_MS);
+    await Promise.all(jobs.running().map(({ id }) => jobs.stop(id, grace, "agent shutdown").catch(() => {})));
+  });
+  if (!finished) logger.warn("shutdown: jobs or calls still open at the deadline; exiting anyway");
   store.close();
   removePid(state);
+  logger.info("stopped", { signal: sig, ms: Date.now() - began, stopped_jobs: running });
   return 0;
+}
+
+/** Runs `fn`, giving up waiting after `ms`; true when it finished in time. */
+async function withDeadline(ms: number, fn: () => Promise<void>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((r) => timer = setTimeout(() => r(false), ms));
+  try {
+    return await Promise.race([fn().then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -201,6 +201,11 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       env: { A: "1" },
       secretEnv: { T: "s" },
       limits: { maxCpuPercent: 0, cpuCores: "", maxMemoryBytes: 0, maxIoBps: 0, maxPids: 0, timeoutMs: 0 },
+      schedule: "",
+      timezone: "",
+      allowOverlap: false,
+      missed: "",
+      retry: undefined,
     },
   }]);
   assertIncludes(r.out, "Job started: 0a1b2c3d-0000-4000-8000-000000000001\n");

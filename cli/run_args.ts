@@ -9,7 +9,7 @@
  * commander does the splitting (`passThroughOptions`; the parent commands need `enablePositionalOptions`);
  * `toRunArgs` validates what it found.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { ENV_NAME, formatIssues, JobSpecSchema } from "../agent/domain/spec.ts";
 import {
   type JobLimits,
@@ -21,6 +21,10 @@ import {
   parseTimeout,
 } from "../agent/domain/limits.ts";
 import { JobletError } from "../agent/domain/errors.ts";
+import { checkScheduleSyntax } from "../agent/domain/schedule.ts";
+import { checkTimeZone } from "../agent/domain/cron.ts";
+import type { MissedPolicy, RetryPolicy } from "../agent/domain/job.ts";
+import { parseDuration } from "../agent/domain/units.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -37,6 +41,14 @@ export interface RunArgs {
   json: boolean;
   /** Limits given on the command line; the rest take the agent's defaults. */
   limits: Partial<JobLimits>;
+  /** `--schedule` and its companions ("" = run now). */
+  schedule: string;
+  timezone: string;
+  allowOverlap: boolean;
+  missed: MissedPolicy | "";
+  retry: RetryPolicy;
+  /** `--workflow=FILE[:JOB]`: the file and the one job to run ("" = all). */
+  workflow?: { file: string; job: string };
 }
 
 /** The options commander collects for `job run`. */
@@ -54,6 +66,14 @@ export interface RawRunOptions {
   maxIobps?: string;
   maxPids?: string;
   timeout?: string;
+  schedule?: string;
+  tz?: string;
+  allowOverlap?: boolean;
+  missed?: string;
+  retries?: string;
+  retryDelay?: string;
+  noRetryOn?: string;
+  workflow?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -84,17 +104,37 @@ export function defineRunCommand(cmd: Command): Command {
       "--timeout <duration>",
       "stop the job after this long, e.g. 30s, 5m, 2h (state TIMEOUT, exit 124)",
     )
+    .option(
+      "--schedule <when>",
+      'run later: a delay (30s, 5min, 1h30m), a time (2025-08-03T15:00:00Z) or "cron:*/5 * * * *"',
+    )
+    .option("--tz <zone>", "time zone of a cron schedule, e.g. Europe/Berlin (default UTC)")
+    .option("--allow-overlap", "cron: start a run even while the previous one still runs")
+    .option("--missed <policy>", "cron: ticks missed while the agent was down: once (default) or skip")
+    .option("--retries <n>", "run a failed job again up to n times (never after an OOM kill)")
+    .option("--retry-delay <duration>", "wait before the first retry, doubled each time (default 1s)")
+    .addOption(noRetryOn())
+    .option("--workflow <file[:job]>", "run the jobs of a workflow YAML file (or one job of it)")
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
-    .argument("<command>", "program to run inside the job")
+    .argument("[command]", "program to run inside the job")
     .argument("[args...]", "arguments for the program, passed verbatim");
+}
+
+/** commander reads "--no-x" as the negation of "--x"; this flag is a plain list of exit codes. */
+function noRetryOn(): Option {
+  const o = new Option("--no-retry-on <codes>", "exit codes never retried, e.g. 2,3");
+  o.negate = false;
+  return o;
 }
 
 /**
  * Validates what commander parsed; throws UsageError naming the bad flag and value. The job itself is checked
  * with the agent's own rules (agent/domain/spec.ts), so a spec rnx accepts is one the agent accepts.
  */
-export function toRunArgs(command: string, args: string[], raw: RawRunOptions): RunArgs {
+export function toRunArgs(command: string | undefined, args: string[], raw: RawRunOptions): RunArgs {
+  if (raw.workflow !== undefined) return toWorkflowArgs(command, args, raw);
+  if (command === undefined) throw new UsageError("missing the command to run (or --workflow=FILE)");
   const env = parseAssignments("--env", raw.env ?? []);
   const secretEnv = parseAssignments("--secret-env", raw.secretEnv ?? []);
   const spec = { name: raw.name ?? "", command, args: [...args], env, secretEnv };
@@ -107,7 +147,103 @@ export function toRunArgs(command: string, args: string[], raw: RawRunOptions): 
     follow: raw.follow ?? false,
     json: raw.json ?? false,
     limits: parseLimitFlags(raw),
+    ...parseScheduleFlags(raw),
+    retry: parseRetryFlags(raw),
   };
+}
+
+function toWorkflowArgs(command: string | undefined, args: string[], raw: RawRunOptions): RunArgs {
+  if (command !== undefined) {
+    throw new UsageError(
+      `--workflow runs the jobs of a file; do not also give a command ("${[command, ...args].join(" ")}")`,
+    );
+  }
+  const other = Object.entries(raw).filter(([k, v]) =>
+    v !== undefined && !["workflow", "json", "follow", "config", "node"].includes(k)
+  ).map(([k]) => "--" + k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()));
+  if (other.length > 0) {
+    throw new UsageError(`--workflow takes its settings from the file; remove ${other.join(", ")}`);
+  }
+  const spec = raw.workflow!;
+  const m = /^(.*\.ya?ml)(?::([^:/]+))?$/i.exec(spec);
+  if (!m) {
+    throw new UsageError(`--workflow "${spec}" must name a .yaml or .yml file, optionally with :job-name`);
+  }
+  return {
+    name: "",
+    command: "",
+    args: [],
+    env: {},
+    secretEnv: {},
+    uploads: [],
+    uploadDirs: [],
+    follow: false,
+    json: raw.json ?? false,
+    limits: {},
+    schedule: "",
+    timezone: "",
+    allowOverlap: false,
+    missed: "",
+    retry: { retries: 0, delayMs: 0, noRetryOn: [] },
+    workflow: { file: m[1], job: m[2] ?? "" },
+  };
+}
+
+/** --schedule and the cron flags, checked without a clock (the agent resolves relative times). */
+export function parseScheduleFlags(
+  raw: RawRunOptions,
+): Pick<RunArgs, "schedule" | "timezone" | "allowOverlap" | "missed"> {
+  const schedule = raw.schedule ?? "";
+  try {
+    if (schedule) checkScheduleSyntax(schedule);
+    if (raw.tz) checkTimeZone(raw.tz);
+  } catch (e) {
+    if (e instanceof JobletError) throw new UsageError(e.message);
+    throw e;
+  }
+  const isCron = schedule.trim().toLowerCase().startsWith("cron:");
+  if (!isCron && (raw.tz !== undefined || raw.allowOverlap || raw.missed !== undefined)) {
+    throw new UsageError('--tz, --allow-overlap and --missed need a cron schedule (--schedule="cron:…")');
+  }
+  if (raw.missed !== undefined && raw.missed !== "once" && raw.missed !== "skip") {
+    throw new UsageError(`--missed "${raw.missed}" is not a policy (use once or skip)`);
+  }
+  return {
+    schedule,
+    timezone: raw.tz ?? "",
+    allowOverlap: raw.allowOverlap ?? false,
+    missed: (raw.missed ?? "") as MissedPolicy | "",
+  };
+}
+
+/** --retries, --retry-delay, --no-retry-on. */
+export function parseRetryFlags(raw: RawRunOptions): RetryPolicy {
+  const retry: RetryPolicy = { retries: 0, delayMs: 0, noRetryOn: [] };
+  if (raw.retries !== undefined) {
+    if (!/^\d{1,3}$/.test(raw.retries) || Number(raw.retries) > 100) {
+      throw new UsageError(`--retries "${raw.retries}" must be a whole number from 0 to 100`);
+    }
+    retry.retries = Number(raw.retries);
+  }
+  if (raw.retryDelay !== undefined) {
+    try {
+      retry.delayMs = parseDuration(raw.retryDelay);
+    } catch (e) {
+      throw new UsageError(`--retry-delay ${(e as Error).message}`);
+    }
+  } else if (retry.retries > 0) retry.delayMs = 1000;
+  if (raw.noRetryOn !== undefined) {
+    retry.noRetryOn = raw.noRetryOn.split(",").map((c) => c.trim()).filter((c) => c !== "").map((c) => {
+      if (!/^\d{1,3}$/.test(c) || Number(c) > 255) {
+        throw new UsageError(`--no-retry-on "${c}" is not an exit code (0-255; e.g. --no-retry-on=2,3)`);
+      }
+      return Number(c);
+    });
+  }
+  if ((raw.retryDelay !== undefined || raw.noRetryOn !== undefined) && retry.retries === 0) {
+    throw new UsageError("--retry-delay and --no-retry-on need --retries=N");
+  }
+  return retry;
 }
 
 /** The limit flags, each parsed by the agent's own rules; errors name the flag. */

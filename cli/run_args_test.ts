@@ -71,6 +71,11 @@ Deno.test("job run reads flags before the command, repeatable ones in order", as
     follow: true,
     json: true,
     limits: {},
+    schedule: "",
+    timezone: "",
+    allowOverlap: false,
+    missed: "",
+    retry: { retries: 0, delayMs: 0, noRetryOn: [] },
   });
 });
 
@@ -79,9 +84,45 @@ Deno.test("job run treats a leading -- as the end of flags", async () => {
   assert.deepEqual([r.command, r.args, r.follow], ["-dash", ["--", "x"], true]);
 });
 
-Deno.test("job run without a command is a commander usage error", async () => {
-  const err = await rejected(() => parse(["-f"]), CommanderError);
-  assert.equal(err.code, "commander.missingArgument");
+Deno.test("job run without a command (or --workflow) is a usage error", async () => {
+  const err = await rejected(() => parse(["-f"]), UsageError);
+  assertIncludes(err.message, "missing the command to run");
+});
+
+Deno.test("job run reads --schedule, cron flags and retry flags; checks them before sending", async () => {
+  const r = await parse([
+    "--schedule=cron:*/5 * * * *",
+    "--tz=Europe/Berlin",
+    "--allow-overlap",
+    "--missed=skip",
+    "--retries=3",
+    "--retry-delay=10s",
+    "--no-retry-on=2,3",
+    "true",
+  ]);
+  assert.deepEqual(
+    [r.schedule, r.timezone, r.allowOverlap, r.missed, r.retry],
+    ["cron:*/5 * * * *", "Europe/Berlin", true, "skip", { retries: 3, delayMs: 10_000, noRetryOn: [2, 3] }],
+  );
+  assertIncludes((await rejected(() => parse(["--schedule=soon", "true"]), UsageError)).message, '"soon"');
+  assertIncludes(
+    (await rejected(() => parse(["--schedule=1h", "--tz=UTC", "true"]), UsageError)).message,
+    "cron",
+  );
+  assertIncludes((await rejected(() => parse(["--retries=x", "true"]), UsageError)).message, "--retries");
+  assertIncludes((await rejected(() => parse(["--no-retry-on=2", "true"]), UsageError)).message, "--retries");
+});
+
+Deno.test("job run --workflow=file.yaml[:job] takes no command and no job flags", async () => {
+  const r = await parse(["--workflow=ci/pipe.yaml:build"]);
+  assert.deepEqual(r.workflow, { file: "ci/pipe.yaml", job: "build" });
+  assert.deepEqual((await parse(["--workflow=pipe.yml"])).workflow, { file: "pipe.yml", job: "" });
+  assertIncludes((await rejected(() => parse(["--workflow=p.yaml", "ls"]), UsageError)).message, "command");
+  assertIncludes(
+    (await rejected(() => parse(["--workflow=p.yaml", "--retries=2"]), UsageError)).message,
+    "--retries",
+  );
+  assertIncludes((await rejected(() => parse(["--workflow=p.txt"]), UsageError)).message, ".yaml");
 });
 
 Deno.test("job run rejects an unknown flag before the command", async () => {

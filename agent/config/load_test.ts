@@ -31,6 +31,9 @@ metrics:
   listen: 127.0.0.1:9464
   sample_interval: 2s
   samples_kept: 100
+log:
+  format: json
+  level: debug
 `;
 
 Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units converted", () => {
@@ -61,6 +64,7 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
       },
     },
     metrics: { listen: "127.0.0.1:9464", sampleIntervalMs: 2000, samplesKept: 100 },
+    log: { format: "json", level: "debug" },
     source: "joblet.yml",
   });
 });
@@ -108,6 +112,7 @@ Deno.test("a bad value names key, value, rule and line", () => {
   bad("rnx_config: rel/path\n", /"rnx_config" .*"rel\/path" must be an absolute path, "" .* or "none"/);
   bad("jobs: 5\n", /"jobs" at line 1, column 7: 5 must be a mapping of stop_grace/);
   bad("- a\n- b\n", /joblet.yml: the file must be a mapping/);
+  bad("log:\n  format: xml\n", /"log.format" at line 2, column 11: "xml" must be text or json/);
 });
 
 Deno.test("a YAML syntax error keeps line and column", () => {

@@ -32,6 +32,9 @@
  *   listen: ""                        # HOST:PORT for Prometheus GET /metrics (plain HTTP), e.g. 127.0.0.1:9464; "" = off
  *   sample_interval: 5s               # how often a running job's cgroup is sampled
  *   samples_kept: 720                 # samples kept per job (720 × 5 s = 1 h)
+ * log:
+ *   format: text                      # text (one line per event, key=value) or json (JSON lines)
+ *   level: info                       # debug, info, warn, error
  * ```
  * A key left empty (`listen:`) means the default.
  */
@@ -82,6 +85,8 @@ export interface AgentConfig {
     sampleIntervalMs: number;
     samplesKept: number;
   };
+  /** The agent's own log on stderr (agent/logging/logger.ts); reloaded on SIGHUP. */
+  log: { format: "text" | "json"; level: "debug" | "info" | "warn" | "error" };
   /** The file the config was read from, or null when only defaults (and overrides) apply. */
   source: string | null;
 }
@@ -109,6 +114,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
   limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },
   metrics: { listen: "", sampleIntervalMs: 5000, samplesKept: 720 },
+  log: { format: "text", level: "info" },
   source: null,
 };
 
@@ -249,6 +255,10 @@ export const ConfigFileSchema = z.strictObject({
       rule("must be at least 1"),
     ).max(100_000, rule("must be at most 100000")).nullish(),
   }, rule("must be a mapping of listen, sample_interval, samples_kept")).nullish(),
+  log: z.strictObject({
+    format: z.enum(["text", "json"], rule("must be text or json")).nullish(),
+    level: z.enum(["debug", "info", "warn", "error"], rule("must be debug, info, warn or error")).nullish(),
+  }, rule("must be a mapping of format, level")).nullish(),
 }, rule("must be a mapping of settings (key: value)"));
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
@@ -277,6 +287,7 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       sampleIntervalMs: file.metrics?.sample_interval ?? d.metrics.sampleIntervalMs,
       samplesKept: file.metrics?.samples_kept ?? d.metrics.samplesKept,
     },
+    log: { format: file.log?.format ?? d.log.format, level: file.log?.level ?? d.log.level },
     source,
   };
 }

@@ -8,10 +8,19 @@ import {
   type JobRecord,
   type JobSpec,
   type JobStatus,
+  NO_RETRY,
   outcomeOf,
+  PLAIN_JOB,
+  type ScheduleEvent,
   shortId,
   TIMEOUT_EXIT_CODE,
+  WAITING,
 } from "../domain/job.ts";
+import { checkTimeZone, nextTick, parseCron, ticksBetween } from "../domain/cron.ts";
+import { parseSchedule } from "../domain/schedule.ts";
+import { Scheduler, type Timers } from "./scheduler.ts";
+import type { WorkflowStore } from "./workflow_ports.ts";
+import { WorkflowService } from "./workflow_service.ts";
 import type { JobLimits } from "../domain/limits.ts";
 import { type JobMetricsView, type JobSample, NO_USAGE } from "../domain/metrics.ts";
 import { MetricsSampler, usageOf } from "./job_metrics.ts";
@@ -47,7 +56,7 @@ export interface JobServiceOptions {
 }
 
 export interface JobServiceDeps {
-  store: JobStore;
+  store: JobStore & WorkflowStore;
   logs: LogStore;
   cgroups: CgroupDriver;
   launcher: Launcher;
@@ -57,10 +66,14 @@ export interface JobServiceDeps {
   resolveLimits: (requested: Partial<JobLimits>) => JobLimits;
   /** New job ids (default: random UUIDs). */
   newId?: () => string;
+  /** Timers for the scheduler (default: real ones); tests pass fakes to move time themselves. */
+  timers?: Timers;
   log?: (msg: string) => void;
 }
 
 interface ActiveJob {
+  /** The cron schedule that started it ("" = none). */
+  scheduleId: string;
   cgroup: JobCgroup;
   writer: LogWriter;
   launched?: LaunchedJob;
@@ -72,15 +85,33 @@ interface ActiveJob {
 
 const encoder = new TextEncoder();
 
+/** A job that starts this much after its time because the agent was down says so. */
+const LATE_AFTER_MS = 1000;
+/** Retry back-off doubles up to this. */
+const MAX_RETRY_DELAY_MS = 24 * 3_600_000;
+/** Events kept per cron schedule. */
+const HISTORY_KEPT = 100;
+
+/** Called when a job has reached a final state (COMPLETED, FAILED, STOPPED, TIMEOUT or CANCELED). */
+export type FinishedListener = (job: JobRecord) => void;
+
 export class JobService implements JobMetricsView {
   readonly #deps: JobServiceDeps;
   readonly #opts: JobServiceOptions;
   readonly #active = new Map<string, ActiveJob>();
   readonly #sampler: MetricsSampler;
+  readonly #scheduler: Scheduler;
+  readonly #finishedListeners: FinishedListener[] = [];
+  /** Set by shutdown(): nothing new starts and workflows are left as they are for the next start. */
+  #closing = false;
+  /** Workflows of jobs (YAML files with requirements). */
+  readonly workflows: WorkflowService;
 
   constructor(deps: JobServiceDeps, opts: JobServiceOptions) {
     this.#deps = deps;
     this.#opts = opts;
+    this.workflows = new WorkflowService(this, deps.store, deps.clock);
+    this.#scheduler = new Scheduler(deps.clock, (id, at) => this.#due(id, at), deps.timers);
     this.#sampler = new MetricsSampler(deps.store, deps.clock, {
       intervalMs: opts.sampleIntervalMs,
       keep: opts.samplesKept,
@@ -92,11 +123,57 @@ export class JobService implements JobMetricsView {
    * no record, no files. Resolves with the record once the job is RUNNING (or FAILED if it could not start).
    */
   async run(spec: JobSpec, uploads: AsyncIterable<UploadItem>, caller: string): Promise<JobRecord> {
+    const { clock } = this.#deps;
     const limits = this.#deps.resolveLimits(spec.limits);
-    const staging = this.#deps.workspaces.stage({
+    const when = spec.schedule ? parseSchedule(spec.schedule.spec, clock.now()) : undefined;
+    let cronAt = 0;
+    if (when?.kind === "cron") {
+      checkTimeZone(spec.schedule!.timezone);
+      const next = nextTick(when.cron, clock.now(), spec.schedule!.timezone);
+      if (next === undefined) {
+        throw invalidArgument(`--schedule "cron:${when.expr}" never matches a date (e.g. February 30th)`);
+      }
+      cronAt = next;
+    }
+    const staging = await this.stage(uploads);
+    const record = this.newRecord(spec, limits, caller, staging);
+    if (when?.kind === "at") {
+      record.status = "SCHEDULED";
+      record.scheduledAt = when.at;
+    } else if (when?.kind === "cron") {
+      record.status = "SCHEDULED";
+      record.scheduledAt = cronAt;
+      record.cron = {
+        expr: when.expr,
+        timezone: spec.schedule!.timezone,
+        allowOverlap: spec.schedule!.allowOverlap,
+        missed: spec.schedule!.missed,
+      };
+    }
+    this.admit(record, staging);
+    if (record.status === "SCHEDULED") {
+      this.#scheduler.add(record.id, record.scheduledAt);
+      return record;
+    }
+    return await this.#launch(record);
+  }
+
+  /** The agent's defaults and bounds applied to what a job asked for (throws InvalidArgument). */
+  resolveLimits(requested: Partial<JobLimits>): JobLimits {
+    return this.#deps.resolveLimits(requested);
+  }
+
+  /** An empty staging area for one job's uploads, within the agent's upload limits. */
+  newStaging(): UploadStaging {
+    return this.#deps.workspaces.stage({
       maxFiles: this.#opts.maxUploadFiles,
       maxBytes: this.#opts.maxUploadBytes,
     });
+  }
+
+  /** Writes every upload into a new staging area; an invalid or aborted upload leaves nothing. */
+  async stage(uploads: AsyncIterable<UploadItem>): Promise<UploadStaging> {
+    const staging = this.newStaging();
     try {
       for await (const item of uploads) staging.write(item);
       staging.finish();
@@ -104,19 +181,13 @@ export class JobService implements JobMetricsView {
       staging.abort();
       throw e;
     }
-    return await this.#create(spec, limits, staging, caller);
+    return staging;
   }
 
-  async #create(
-    spec: JobSpec,
-    limits: JobLimits,
-    staging: UploadStaging,
-    caller: string,
-  ): Promise<JobRecord> {
-    const { store, workspaces, cgroups, logs, launcher, clock } = this.#deps;
-    const id = this.#deps.newId?.() ?? crypto.randomUUID();
-    const record: JobRecord = {
-      id,
+  /** A new INITIALIZING record for `spec` (not stored yet). */
+  newRecord(spec: JobSpec, limits: JobLimits, caller: string, staging: UploadStaging): JobRecord {
+    return {
+      id: this.#deps.newId?.() ?? crypto.randomUUID(),
       name: spec.name,
       command: spec.command,
       args: spec.args,
@@ -125,7 +196,7 @@ export class JobService implements JobMetricsView {
       status: "INITIALIZING",
       exitCode: null,
       reason: "",
-      createdAt: clock.now(),
+      createdAt: this.#deps.clock.now(),
       startedAt: 0,
       endedAt: 0,
       submittedBy: caller,
@@ -134,16 +205,61 @@ export class JobService implements JobMetricsView {
       uploadBytes: staging.bytes,
       limits,
       usage: NO_USAGE,
+      ...PLAIN_JOB,
+      retry: spec.retry ?? NO_RETRY,
     };
-    let workDir: string;
+  }
+
+  /** Moves the staged uploads into place as the job's /work and stores the record. */
+  admit(record: JobRecord, staging: UploadStaging): void {
     try {
-      workDir = workspaces.commit(id, staging);
+      this.#deps.workspaces.commit(record.id, staging);
     } catch (e) {
       staging.abort();
       throw internal("cannot prepare the job's workspace", e);
     }
-    store.insert(record);
+    this.#deps.store.insert(record);
+  }
+
+  /** Registers a listener for jobs reaching a final state (workflows use it). */
+  onFinished(listener: FinishedListener): void {
+    this.#finishedListeners.push(listener);
+  }
+
+  #finished(job: JobRecord): void {
+    if (this.#closing) return;
+    for (const l of this.#finishedListeners) {
+      try {
+        l(job);
+      } catch (e) {
+        this.#deps.log?.(`job ${job.id}: finished listener failed: ${message(e)}`);
+      }
+    }
+  }
+
+  /** Starts a stored job that waits (SCHEDULED or PENDING, or a new INITIALIZING one). */
+  start(id: string): Promise<JobRecord> {
+    const job = this.#deps.store.get(id);
+    if (!job) throw notFound(`job ${id} not found`);
+    return this.#launch(job);
+  }
+
+  async #launch(job: JobRecord): Promise<JobRecord> {
+    const { store, workspaces, cgroups, logs, launcher, clock } = this.#deps;
+    const id = job.id;
+    const record = job.status === "INITIALIZING" ? job : store.update(id, { status: "INITIALIZING" });
+    const limits = record.limits;
+    const workDir = workspaces.workDir(record.scheduleId || record.id);
     const writer = logs.writer(id);
+    if (record.lateMs > 0) {
+      writer.write(
+        "system",
+        encoder.encode(
+          `joblet: started ${Math.round(record.lateMs / 1000)} s after its scheduled time ` +
+            `${new Date(record.scheduledAt).toISOString()}: the agent was not running then\n`,
+        ),
+      );
+    }
     let cgroup: JobCgroup;
     try {
       cgroup = cgroups.create(id, limits);
@@ -151,7 +267,12 @@ export class JobService implements JobMetricsView {
       return this.#failToStart(record, writer, undefined, `cannot create cgroup: ${message(e)}`);
     }
     let finished!: () => void;
-    const active: ActiveJob = { cgroup, writer, done: new Promise<void>((r) => finished = r) };
+    const active: ActiveJob = {
+      scheduleId: record.scheduleId,
+      cgroup,
+      writer,
+      done: new Promise<void>((r) => finished = r),
+    };
     this.#active.set(id, active);
 
     let launched: LaunchedJob;
@@ -159,9 +280,9 @@ export class JobService implements JobMetricsView {
       launched = await launcher.launch({
         jobId: id,
         hostname: shortId(id),
-        command: spec.command,
-        args: spec.args,
-        env: jobEnvironment(spec),
+        command: record.command,
+        args: record.args,
+        env: jobEnvironment(record),
         workDir,
         cgroup,
       });
@@ -231,15 +352,69 @@ export class JobService implements JobMetricsView {
         encoder.encode("joblet: the job ran out of memory and was killed (OOM)\n"),
       );
     }
+    const job = store.get(id)!;
+    const retryAt = active.stop ? undefined : this.#retryTime(job, outcome, exitCode);
+    if (retryAt !== undefined) {
+      const attempt = job.attempts.length + 1;
+      const total = job.retry.retries + 1;
+      active.writer.write(
+        "system",
+        encoder.encode(
+          `joblet: attempt ${attempt} of ${total} ${outcome.status} (${outcome.reason}); retrying in ` +
+            `${Math.round((retryAt - clock.now()) / 1000)} s\n`,
+        ),
+      );
+      active.writer.close();
+      this.#active.delete(id);
+      store.update(id, {
+        status: "SCHEDULED",
+        scheduledAt: retryAt,
+        lateMs: 0,
+        reason: `attempt ${attempt} of ${total} ${outcome.status} (${outcome.reason}); next attempt at ` +
+          new Date(retryAt).toISOString(),
+        exitCode: null,
+        startedAt: 0,
+        pid: 0,
+        attempts: [...job.attempts, {
+          attempt,
+          startedAt: job.startedAt,
+          endedAt: clock.now(),
+          status: outcome.status,
+          exitCode,
+          reason: outcome.reason,
+        }],
+      });
+      if (!this.#closing) this.#scheduler.add(id, retryAt);
+      return;
+    }
     active.writer.close();
     this.#active.delete(id);
-    store.update(id, {
+    const ended = store.update(id, {
       status: outcome.status,
       reason: outcome.reason,
       exitCode,
       endedAt: clock.now(),
       pid: 0,
     });
+    this.#finished(ended);
+  }
+
+  /**
+   * When to retry a job whose attempt ended with `outcome`, or undefined: only FAILED and TIMEOUT attempts
+   * are retried, never an OOM kill nor an exit code in --no-retry-on, and at most --retries times. The wait
+   * doubles with each attempt.
+   */
+  #retryTime(
+    job: JobRecord,
+    outcome: { status: JobStatus; reason: string },
+    exitCode: number,
+  ): number | undefined {
+    const r = job.retry;
+    if (r.retries <= job.attempts.length) return undefined;
+    if (outcome.status !== "FAILED" && outcome.status !== "TIMEOUT") return undefined;
+    if (outcome.reason === "OOM killed" || r.noRetryOn.includes(exitCode)) return undefined;
+    const delay = Math.min(r.delayMs * 2 ** job.attempts.length, MAX_RETRY_DELAY_MS);
+    return this.#deps.clock.now() + delay;
   }
 
   #failToStart(
@@ -252,11 +427,75 @@ export class JobService implements JobMetricsView {
     writer.close();
     this.#active.delete(record.id);
     if (cgroup) void cgroup.killAll().then(() => cgroup.destroy()).catch(() => {});
-    return this.#deps.store.update(record.id, {
+    const failed = this.#deps.store.update(record.id, {
       status: "FAILED",
       reason,
       endedAt: this.#deps.clock.now(),
     });
+    this.#finished(failed);
+    return failed;
+  }
+
+  /** The scheduler says `id` is due: start it, or for a cron schedule start a run and plan the next tick. */
+  #due(id: string, at: number): void {
+    if (this.#closing) return;
+    let job: JobRecord | undefined;
+    try {
+      job = this.#deps.store.get(id);
+    } catch (e) {
+      this.#deps.log?.(`scheduled job ${id}: cannot read it: ${message(e)}`);
+      return;
+    }
+    if (!job || job.status !== "SCHEDULED") return;
+    const late = this.#deps.clock.now() - at;
+    if (job.cron) {
+      this.#tick(job, at, late);
+      return;
+    }
+    if (late > LATE_AFTER_MS) job = this.#deps.store.update(id, { lateMs: late });
+    void this.#launch(job).catch((e) => this.#deps.log?.(`scheduled job ${id}: ${message(e)}`));
+  }
+
+  /** One tick of a cron schedule: a new job (unless the last run still runs), then the next tick. */
+  #tick(schedule: JobRecord, at: number, late: number): void {
+    const { store, clock } = this.#deps;
+    const cron = schedule.cron!;
+    const events: ScheduleEvent[] = [];
+    const running = [...this.#active.values()].some((a) => a.scheduleId === schedule.id);
+    if (running && !cron.allowOverlap) {
+      events.push({ time: at, text: "tick skipped: the previous run is still running", jobId: "" });
+    } else {
+      const run: JobRecord = {
+        ...schedule,
+        ...PLAIN_JOB,
+        id: this.#deps.newId?.() ?? crypto.randomUUID(),
+        status: "INITIALIZING",
+        createdAt: clock.now(),
+        scheduledAt: at,
+        lateMs: late > LATE_AFTER_MS ? late : 0,
+        scheduleId: schedule.id,
+        retry: schedule.retry,
+        reason: "",
+        history: [],
+      };
+      store.insert(run);
+      events.push({ time: at, text: late > LATE_AFTER_MS ? "started late" : "started", jobId: run.id });
+      void this.#launch(run).catch((e) => this.#deps.log?.(`schedule ${schedule.id}: ${message(e)}`));
+    }
+    const next = nextTick(parseCron(cron.expr), Math.max(at, clock.now()), cron.timezone);
+    const history = [...schedule.history, ...events].slice(-HISTORY_KEPT);
+    if (next === undefined) {
+      const done = store.update(schedule.id, {
+        status: "COMPLETED",
+        reason: "the schedule has no further ticks",
+        endedAt: clock.now(),
+        history,
+      });
+      this.#finished(done);
+      return;
+    }
+    store.update(schedule.id, { scheduledAt: next, history });
+    this.#scheduler.add(schedule.id, next);
   }
 
   get(idOrPrefix: string): JobRecord {
@@ -298,6 +537,10 @@ export class JobService implements JobMetricsView {
   /** SIGTERM to every process of the job, SIGKILL after the grace period; resolves when the job has ended. */
   async stop(idOrPrefix: string, graceMs: number | undefined, caller: string): Promise<JobRecord> {
     const job = this.resolve(idOrPrefix);
+    if (WAITING.has(job.status)) {
+      const what = job.cron ? "schedule stopped" : "stopped before it ran";
+      return this.endWaiting(job.id, "STOPPED", `${what} by ${caller}`);
+    }
     const active = this.#active.get(job.id);
     if (isFinished(job.status) || !active) {
       throw failedPrecondition(`job ${job.id} is already ${job.status}; only running jobs can be stopped`);
@@ -313,6 +556,35 @@ export class JobService implements JobMetricsView {
     }
     await active.done;
     return this.get(job.id);
+  }
+
+  /** Ends a SCHEDULED or PENDING job (or cron schedule) without running it: `rnx job cancel`. */
+  cancel(idOrPrefix: string, caller: string): JobRecord {
+    const job = this.resolve(idOrPrefix);
+    if (!WAITING.has(job.status)) {
+      throw failedPrecondition(
+        `job ${job.id} is ${job.status}; only SCHEDULED or PENDING jobs can be canceled ` +
+          `(use rnx job stop for a running one)`,
+      );
+    }
+    return this.endWaiting(job.id, "CANCELED", `${job.cron ? "schedule canceled" : "canceled"} by ${caller}`);
+  }
+
+  /** Moves a waiting job to STOPPED or CANCELED; it never runs. */
+  endWaiting(id: string, status: "STOPPED" | "CANCELED", reason: string): JobRecord {
+    const job = this.#deps.store.get(id);
+    if (!job || !WAITING.has(job.status)) {
+      throw failedPrecondition(`job ${id} is ${job?.status ?? "gone"}; it no longer waits`);
+    }
+    this.#scheduler.remove(id);
+    const ended = this.#deps.store.update(id, { status, reason, endedAt: this.#deps.clock.now() });
+    this.#finished(ended);
+    return ended;
+  }
+
+  /** The earliest job the scheduler waits for. */
+  nextDue(): { id: string; at: number } | undefined {
+    return this.#scheduler.peek();
   }
 
   /** SIGTERM to every process of the job; SIGKILL to what is left after `graceMs`. */
@@ -345,7 +617,11 @@ export class JobService implements JobMetricsView {
   delete(idOrPrefix: string): string {
     const job = this.resolve(idOrPrefix);
     if (!isFinished(job.status)) {
-      throw failedPrecondition(`job ${job.id} is ${job.status}; stop it before deleting it`);
+      throw failedPrecondition(
+        `job ${job.id} is ${job.status}; ${
+          WAITING.has(job.status) ? "cancel" : "stop"
+        } it before deleting it`,
+      );
     }
     this.#remove(job.id);
     return job.id;
@@ -374,6 +650,13 @@ export class JobService implements JobMetricsView {
    * they are killed by cgroup and marked FAILED with the reason "agent restarted" (docs/adr/0001).
    */
   async recover(): Promise<number> {
+    const orphans = await this.#recoverOrphans();
+    this.#recoverScheduled();
+    this.workflows.recover();
+    return orphans;
+  }
+
+  async #recoverOrphans(): Promise<number> {
     const { store, cgroups, logs, clock } = this.#deps;
     const orphans = store.list({ statuses: ["INITIALIZING", "RUNNING"] });
     for (const job of orphans) {
@@ -391,10 +674,68 @@ export class JobService implements JobMetricsView {
         "system",
         encoder.encode("joblet: the agent restarted while the job ran; the job was stopped\n"),
       );
+      const outcome = { status: "FAILED" as const, reason: "agent restarted" };
+      const retryAt = this.#retryTime(job, outcome, -1);
+      if (retryAt !== undefined) {
+        const attempt = job.attempts.length + 1;
+        w.write("system", encoder.encode(`joblet: attempt ${attempt} will be retried\n`));
+        store.update(job.id, {
+          status: "SCHEDULED",
+          scheduledAt: retryAt,
+          reason:
+            `attempt ${attempt} of ${job.retry.retries + 1} FAILED (agent restarted); next attempt at ` +
+            new Date(retryAt).toISOString(),
+          pid: 0,
+          startedAt: 0,
+          attempts: [...job.attempts, {
+            attempt,
+            startedAt: job.startedAt,
+            endedAt: clock.now(),
+            status: "FAILED",
+            exitCode: null,
+            reason: "agent restarted",
+          }],
+        });
+      } else {
+        store.update(job.id, { status: "FAILED", reason: "agent restarted", endedAt: clock.now(), pid: 0 });
+      }
       w.close();
-      store.update(job.id, { status: "FAILED", reason: "agent restarted", endedAt: clock.now(), pid: 0 });
     }
     return orphans.length;
+  }
+
+  /**
+   * Puts every SCHEDULED job back into the scheduler; one whose time passed while the agent was down starts at
+   * once (and says it ran late). A cron schedule that missed ticks follows its --missed policy: "once" runs
+   * one job now, "skip" waits for the next tick; either way the history records how many were missed.
+   */
+  #recoverScheduled(): void {
+    const { store, clock } = this.#deps;
+    const now = clock.now();
+    for (const job of store.list({ statuses: ["SCHEDULED"] })) {
+      if (!job.cron || job.scheduledAt > now) {
+        this.#scheduler.add(job.id, job.scheduledAt);
+        continue;
+      }
+      const expr = parseCron(job.cron.expr);
+      const missed = ticksBetween(expr, job.scheduledAt - 1, now, job.cron.timezone);
+      const more = missed >= 1000 ? " or more" : "";
+      if (job.cron.missed === "once") {
+        const text = `missed ${missed}${more} tick(s) while the agent was down; running once now`;
+        store.update(job.id, {
+          history: [...job.history, { time: now, text, jobId: "" }].slice(-HISTORY_KEPT),
+        });
+        this.#scheduler.add(job.id, job.scheduledAt);
+      } else {
+        const next = nextTick(expr, now, job.cron.timezone) ?? now;
+        const text = `missed ${missed}${more} tick(s) while the agent was down; skipped (--missed=skip)`;
+        store.update(job.id, {
+          scheduledAt: next,
+          history: [...job.history, { time: now, text, jobId: "" }].slice(-HISTORY_KEPT),
+        });
+        this.#scheduler.add(job.id, next);
+      }
+    }
   }
 
   /** Removes finished jobs past the retention window. Returns how many. */
@@ -402,7 +743,8 @@ export class JobService implements JobMetricsView {
     if (this.#opts.retentionMs <= 0) return 0;
     const cutoff = this.#deps.clock.now() - this.#opts.retentionMs;
     let n = 0;
-    for (const job of this.#deps.store.list({ statuses: ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"] })) {
+    const done: JobStatus[] = ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT", "CANCELED"];
+    for (const job of this.#deps.store.list({ statuses: done })) {
       if (job.endedAt > 0 && job.endedAt < cutoff) {
         this.#remove(job.id);
         n++;
@@ -411,8 +753,18 @@ export class JobService implements JobMetricsView {
     return n;
   }
 
+  /**
+   * Agent shutdown, before running jobs are stopped: no scheduled job starts any more, and jobs ending from now
+   * on do not move their workflows on (the next start does that).
+   */
+  shutdown(): void {
+    this.#closing = true;
+    this.#scheduler.close();
+  }
+
   /** Stops every running job (agent shutdown). */
   async stopAll(caller: string): Promise<void> {
+    this.shutdown();
     await Promise.all([...this.#active.keys()].map((id) => this.stop(id, undefined, caller).catch(() => {})));
   }
 }

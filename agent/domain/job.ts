@@ -2,10 +2,32 @@
 import type { JobLimits } from "./limits.ts";
 import type { JobUsage } from "./metrics.ts";
 
-export const JOB_STATUSES = ["INITIALIZING", "RUNNING", "COMPLETED", "FAILED", "STOPPED", "TIMEOUT"] as const;
+export const JOB_STATUSES = [
+  "INITIALIZING",
+  "RUNNING",
+  "COMPLETED",
+  "FAILED",
+  "STOPPED",
+  "TIMEOUT",
+  /** Waiting for its time (--schedule, a cron schedule, or the back-off before a retry). */
+  "SCHEDULED",
+  /** Ended before it ever ran: `rnx job cancel`, or a workflow requirement that can no longer hold. */
+  "CANCELED",
+  /** A workflow job waiting for its requirements. */
+  "PENDING",
+] as const;
 export type JobStatus = typeof JOB_STATUSES[number];
 
-export const FINISHED: ReadonlySet<JobStatus> = new Set(["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"]);
+export const FINISHED: ReadonlySet<JobStatus> = new Set([
+  "COMPLETED",
+  "FAILED",
+  "STOPPED",
+  "TIMEOUT",
+  "CANCELED",
+]);
+
+/** States of a job that has not started yet and may still be stopped or canceled without a process. */
+export const WAITING: ReadonlySet<JobStatus> = new Set(["SCHEDULED", "PENDING"]);
 
 /** Exit code of a job that ran past its timeout, as timeout(1) reports it. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -23,6 +45,68 @@ export interface JobSpec {
   secretEnv: Record<string, string>;
   /** Requested limits; absent fields take the agent's defaults. */
   limits: Partial<JobLimits>;
+  /** `--schedule`: when to run (see domain/schedule.ts); absent = at once. */
+  schedule?: ScheduleRequest;
+  /** `--retries` and friends; absent = never retried. */
+  retry?: RetryPolicy;
+}
+
+/** What `--schedule` and its companion flags asked for, before it is resolved against the agent's clock. */
+export interface ScheduleRequest {
+  /** "30s", "1h30m", "2025-08-03T15:00:00Z" or "cron:*\/5 * * * *". */
+  spec: string;
+  /** IANA zone for cron schedules ("" = UTC). */
+  timezone: string;
+  /** Cron: start a run even when the previous one still runs. */
+  allowOverlap: boolean;
+  /** Cron: what to do with ticks missed while the agent was down. */
+  missed: MissedPolicy;
+}
+
+export type MissedPolicy = "skip" | "once";
+
+export interface RetryPolicy {
+  /** Extra attempts after the first (0 = none). */
+  retries: number;
+  /** Wait before the first retry; doubled for each further one. */
+  delayMs: number;
+  /** Exit codes that are never retried. */
+  noRetryOn: number[];
+}
+
+export const NO_RETRY: RetryPolicy = { retries: 0, delayMs: 0, noRetryOn: [] };
+
+/** A cron schedule: the job record that holds it stays SCHEDULED and spawns a normal job at each tick. */
+export interface CronPlan {
+  /** The five fields as given, e.g. "*\/5 * * * *". */
+  expr: string;
+  timezone: string;
+  allowOverlap: boolean;
+  missed: MissedPolicy;
+}
+
+/** An attempt that ended and was retried. */
+export interface JobAttempt {
+  attempt: number;
+  startedAt: number;
+  endedAt: number;
+  status: JobStatus;
+  exitCode: number | null;
+  reason: string;
+}
+
+/** Something that happened to a schedule (a run started, a tick skipped, ticks missed). */
+export interface ScheduleEvent {
+  time: number;
+  text: string;
+  /** The job a tick started, if any. */
+  jobId: string;
+}
+
+/** A workflow job's requirement: `job` must end with `status`. */
+export interface Requirement {
+  job: string;
+  status: JobStatus;
 }
 
 /** The persisted record of one job. Times are Unix milliseconds; 0 = not yet. */
@@ -48,15 +132,62 @@ export interface JobRecord {
   limits: JobLimits;
   /** Totals so far; final once the job has ended. */
   usage: JobUsage;
+  /** When a SCHEDULED job (or the next tick of a cron schedule) is due; 0 = not scheduled. */
+  scheduledAt: number;
+  /** How much later than scheduledAt it started because the agent was down (0 = on time). */
+  lateMs: number;
+  /** Set on a cron schedule's own record. */
+  cron: CronPlan | null;
+  /** The cron schedule that started this job ("" = none). */
+  scheduleId: string;
+  retry: RetryPolicy;
+  /** Earlier attempts that failed and were retried (the current attempt is the record itself). */
+  attempts: JobAttempt[];
+  /** A cron schedule's events, newest last, bounded. */
+  history: ScheduleEvent[];
+  /** The workflow this job belongs to ("" = none), and its name in the workflow's YAML. */
+  workflowId: string;
+  workflowJob: string;
+  requires: Requirement[];
 }
 
+/** The fields a job has before anything about scheduling, retries or workflows is known. */
+export const PLAIN_JOB: Pick<
+  JobRecord,
+  | "scheduledAt"
+  | "lateMs"
+  | "cron"
+  | "scheduleId"
+  | "retry"
+  | "attempts"
+  | "history"
+  | "workflowId"
+  | "workflowJob"
+  | "requires"
+> = {
+  scheduledAt: 0,
+  lateMs: 0,
+  cron: null,
+  scheduleId: "",
+  retry: NO_RETRY,
+  attempts: [],
+  history: [],
+  workflowId: "",
+  workflowJob: "",
+  requires: [],
+};
+
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  INITIALIZING: ["RUNNING", "FAILED", "STOPPED"],
-  RUNNING: ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT"],
+  SCHEDULED: ["INITIALIZING", "STOPPED", "CANCELED"],
+  PENDING: ["INITIALIZING", "STOPPED", "CANCELED"],
+  INITIALIZING: ["RUNNING", "FAILED", "STOPPED", "SCHEDULED"],
+  // SCHEDULED: an attempt failed and will be retried after its back-off.
+  RUNNING: ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT", "SCHEDULED"],
   COMPLETED: [],
   FAILED: [],
   STOPPED: [],
   TIMEOUT: [],
+  CANCELED: [],
 };
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {

@@ -39,7 +39,7 @@ export async function runJob(ctx: Context, conn: Connection, args: RunArgs, plan
       ? toJsonText(jobToJson(job, io.now()))
       : jobStarted(job, io.now(), colorEnabled(banner, io.env)),
   );
-  if (!args.follow) return;
+  if (!args.follow || statusName(job.status) === "SCHEDULED") return;
   if (await copyLog(conn, io, job.id, true) === "reader-closed") return;
   ctx.exitCode = exitCodeOf(await waitUntilFinished(conn, job.id));
 }
@@ -59,6 +59,11 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         env: args.env,
         secretEnv: args.secretEnv,
         limits: limitsToRequest(args.limits),
+        schedule: args.schedule,
+        timezone: args.timezone,
+        allowOverlap: args.allowOverlap,
+        missed: args.missed,
+        retry: args.retry.retries > 0 ? args.retry : undefined,
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {

@@ -39,6 +39,16 @@ Deno.test("jobToJson() uses the snake_case keys scripts read", () => {
       oom_killed: false,
       cpu_throttled_us: 0,
     },
+    scheduled_time: null,
+    late_ms: 0,
+    cron: null,
+    schedule_id: "",
+    retry: { retries: 0, delay_ms: 0, no_retry_on: [] },
+    attempts: [],
+    history: [],
+    workflow_id: "",
+    workflow_job: "",
+    requires: [],
   });
 });
 

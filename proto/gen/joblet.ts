@@ -43,6 +43,12 @@ export enum JobStatus {
   JOB_STATUS_STOPPED = 5,
   /** JOB_STATUS_TIMEOUT - Ran past its --timeout: SIGTERM, grace, SIGKILL; exit code 124. */
   JOB_STATUS_TIMEOUT = 6,
+  /** JOB_STATUS_SCHEDULED - Waiting for its --schedule time, the next tick of its cron schedule, or the back-off before a retry. */
+  JOB_STATUS_SCHEDULED = 7,
+  /** JOB_STATUS_CANCELED - Ended without ever running: canceled, or a workflow requirement that can no longer hold. */
+  JOB_STATUS_CANCELED = 8,
+  /** JOB_STATUS_PENDING - A workflow job waiting for its requirements. */
+  JOB_STATUS_PENDING = 9,
   UNRECOGNIZED = -1,
 }
 
@@ -69,6 +75,15 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 6:
     case "JOB_STATUS_TIMEOUT":
       return JobStatus.JOB_STATUS_TIMEOUT;
+    case 7:
+    case "JOB_STATUS_SCHEDULED":
+      return JobStatus.JOB_STATUS_SCHEDULED;
+    case 8:
+    case "JOB_STATUS_CANCELED":
+      return JobStatus.JOB_STATUS_CANCELED;
+    case 9:
+    case "JOB_STATUS_PENDING":
+      return JobStatus.JOB_STATUS_PENDING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -92,6 +107,12 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_STOPPED";
     case JobStatus.JOB_STATUS_TIMEOUT:
       return "JOB_STATUS_TIMEOUT";
+    case JobStatus.JOB_STATUS_SCHEDULED:
+      return "JOB_STATUS_SCHEDULED";
+    case JobStatus.JOB_STATUS_CANCELED:
+      return "JOB_STATUS_CANCELED";
+    case JobStatus.JOB_STATUS_PENDING:
+      return "JOB_STATUS_PENDING";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -132,6 +153,63 @@ export function uploadKindToJSON(object: UploadKind): string {
     case UploadKind.UPLOAD_KIND_DIRECTORY:
       return "UPLOAD_KIND_DIRECTORY";
     case UploadKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum WorkflowStatus {
+  WORKFLOW_STATUS_UNSPECIFIED = 0,
+  WORKFLOW_STATUS_PENDING = 1,
+  WORKFLOW_STATUS_RUNNING = 2,
+  WORKFLOW_STATUS_COMPLETED = 3,
+  WORKFLOW_STATUS_FAILED = 4,
+  WORKFLOW_STATUS_CANCELED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function workflowStatusFromJSON(object: any): WorkflowStatus {
+  switch (object) {
+    case 0:
+    case "WORKFLOW_STATUS_UNSPECIFIED":
+      return WorkflowStatus.WORKFLOW_STATUS_UNSPECIFIED;
+    case 1:
+    case "WORKFLOW_STATUS_PENDING":
+      return WorkflowStatus.WORKFLOW_STATUS_PENDING;
+    case 2:
+    case "WORKFLOW_STATUS_RUNNING":
+      return WorkflowStatus.WORKFLOW_STATUS_RUNNING;
+    case 3:
+    case "WORKFLOW_STATUS_COMPLETED":
+      return WorkflowStatus.WORKFLOW_STATUS_COMPLETED;
+    case 4:
+    case "WORKFLOW_STATUS_FAILED":
+      return WorkflowStatus.WORKFLOW_STATUS_FAILED;
+    case 5:
+    case "WORKFLOW_STATUS_CANCELED":
+      return WorkflowStatus.WORKFLOW_STATUS_CANCELED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WorkflowStatus.UNRECOGNIZED;
+  }
+}
+
+export function workflowStatusToJSON(object: WorkflowStatus): string {
+  switch (object) {
+    case WorkflowStatus.WORKFLOW_STATUS_UNSPECIFIED:
+      return "WORKFLOW_STATUS_UNSPECIFIED";
+    case WorkflowStatus.WORKFLOW_STATUS_PENDING:
+      return "WORKFLOW_STATUS_PENDING";
+    case WorkflowStatus.WORKFLOW_STATUS_RUNNING:
+      return "WORKFLOW_STATUS_RUNNING";
+    case WorkflowStatus.WORKFLOW_STATUS_COMPLETED:
+      return "WORKFLOW_STATUS_COMPLETED";
+    case WorkflowStatus.WORKFLOW_STATUS_FAILED:
+      return "WORKFLOW_STATUS_FAILED";
+    case WorkflowStatus.WORKFLOW_STATUS_CANCELED:
+      return "WORKFLOW_STATUS_CANCELED";
+    case WorkflowStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -184,6 +262,40 @@ export function logStreamToJSON(object: LogStream): string {
 }
 
 /**
+ * --retries: failed attempts run again after delay_ms, doubled for each further attempt.
+ * OOM kills and the listed exit codes are never retried.
+ */
+export interface RetryPolicy {
+  retries: number;
+  delayMs: number;
+  noRetryOn: number[];
+}
+
+/** An attempt of a job that ended and was retried. */
+export interface JobAttempt {
+  attempt: number;
+  startUnixMs: number;
+  endUnixMs: number;
+  status: JobStatus;
+  exitCode: number | undefined;
+  reason: string;
+}
+
+/** Something that happened to a cron schedule: a run started, a tick skipped, ticks missed. */
+export interface ScheduleEvent {
+  timeUnixMs: number;
+  text: string;
+  /** The job a tick started, if any. */
+  jobId: string;
+}
+
+/** A workflow job's requirement: `job` (its name in the YAML) must end with `status`. */
+export interface Requirement {
+  job: string;
+  status: JobStatus;
+}
+
+/**
  * Resource limits. In a JobSpec, 0 / empty means "the agent's default"; in a Job, the effective limits,
  * where 0 / empty means unlimited.
  */
@@ -219,7 +331,19 @@ export interface JobSpec {
   env: { [key: string]: string };
   /** Secret environment variables: reach the job, shown as *** everywhere else. */
   secretEnv: { [key: string]: string };
-  limits: JobLimits | undefined;
+  limits:
+    | JobLimits
+    | undefined;
+  /** When to run: "" = now; a delay ("30s", "1h30m"), an RFC 3339 time, or "cron:MIN HOUR DOM MON DOW". */
+  schedule: string;
+  /**
+   * Cron schedules: IANA time zone ("" = UTC), whether runs may overlap, and what to do with ticks missed
+   * while the agent was down: "once" (default) or "skip".
+   */
+  timezone: string;
+  allowOverlap: boolean;
+  missed: string;
+  retry: RetryPolicy | undefined;
 }
 
 export interface JobSpec_EnvEntry {
@@ -285,12 +409,101 @@ export interface Job {
     | JobLimits
     | undefined;
   /** Totals so far (final once the job has ended). */
-  usage: JobUsage | undefined;
+  usage:
+    | JobUsage
+    | undefined;
+  /** When a SCHEDULED job (or the next tick of a cron schedule) is due; 0 = not scheduled. */
+  scheduledUnixMs: number;
+  /** How much later than its time it started because the agent was down (0 = on time). */
+  lateMs: number;
+  /** Set on a cron schedule: the five fields, its zone, overlap and missed-tick policy. */
+  cron: string;
+  timezone: string;
+  allowOverlap: boolean;
+  missed: string;
+  /** The cron schedule that started this job. */
+  scheduleId: string;
+  retry:
+    | RetryPolicy
+    | undefined;
+  /** Earlier attempts (the current one is the job itself). */
+  attempts: JobAttempt[];
+  /** A cron schedule's events, oldest first. */
+  history: ScheduleEvent[];
+  /** The workflow this job belongs to, its name in the YAML and its requirements. */
+  workflowId: string;
+  workflowJob: string;
+  requires: Requirement[];
 }
 
 export interface Job_EnvEntry {
   key: string;
   value: string;
+}
+
+export interface CancelJobRequest {
+  id: string;
+}
+
+export interface WorkflowSubmit {
+  /** The file name as the user gave it (for messages and status). */
+  file: string;
+  /** The file's text, verbatim. */
+  yaml: string;
+  /** Run only this job of the file ("" = all of them). */
+  job: string;
+}
+
+export interface WorkflowUpload {
+  /** The workflow job whose /work receives the chunk. */
+  job: string;
+  chunk: UploadChunk | undefined;
+}
+
+export interface RunWorkflowRequest {
+  workflow?: WorkflowSubmit | undefined;
+  upload?: WorkflowUpload | undefined;
+}
+
+export interface Workflow {
+  id: string;
+  /** The file's base name without .yaml / .yml. */
+  name: string;
+  file: string;
+  status: WorkflowStatus;
+  /** The original YAML (GetWorkflow and RunWorkflow only). */
+  yaml: string;
+  selectedJob: string;
+  submittedBy: string;
+  createdUnixMs: number;
+  /** First job start, and last job end once every job has finished (0 = not yet). */
+  startUnixMs: number;
+  endUnixMs: number;
+  totalJobs: number;
+  completedJobs: number;
+  failedJobs: number;
+  canceledJobs: number;
+  runningJobs: number;
+  /** Its jobs in the file's order (GetWorkflow and RunWorkflow only). */
+  jobs: Job[];
+  stoppedBy: string;
+}
+
+export interface GetWorkflowRequest {
+  id: string;
+}
+
+export interface ListWorkflowsRequest {
+  /** 0 = no limit. Newest first. */
+  limit: number;
+}
+
+export interface ListWorkflowsResponse {
+  workflows: Workflow[];
+}
+
+export interface StopWorkflowRequest {
+  id: string;
 }
 
 export interface GetJobRequest {
@@ -449,6 +662,484 @@ export interface VersionInfo {
   callerName: string;
   callerRole: string;
 }
+
+function createBaseRetryPolicy(): RetryPolicy {
+  return { retries: 0, delayMs: 0, noRetryOn: [] };
+}
+
+export const RetryPolicy: MessageFns<RetryPolicy> = {
+  encode(message: RetryPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.retries !== 0) {
+      writer.uint32(8).uint32(message.retries);
+    }
+    if (message.delayMs !== 0) {
+      writer.uint32(16).uint64(message.delayMs);
+    }
+    if (message.noRetryOn.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.noRetryOn) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.retries = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.delayMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.noRetryOn.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.noRetryOn.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryPolicy {
+    return {
+      retries: isSet(object.retries) ? globalThis.Number(object.retries) : 0,
+      delayMs: isSet(object.delayMs)
+        ? globalThis.Number(object.delayMs)
+        : isSet(object.delay_ms)
+        ? globalThis.Number(object.delay_ms)
+        : 0,
+      noRetryOn: globalThis.Array.isArray(object?.noRetryOn)
+        ? object.noRetryOn.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.no_retry_on)
+        ? object.no_retry_on.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RetryPolicy): unknown {
+    const obj: any = {};
+    if (message.retries !== 0) {
+      obj.retries = Math.round(message.retries);
+    }
+    if (message.delayMs !== 0) {
+      obj.delayMs = Math.round(message.delayMs);
+    }
+    if (message.noRetryOn?.length) {
+      obj.noRetryOn = message.noRetryOn.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryPolicy>, I>>(base?: I): RetryPolicy {
+    return RetryPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryPolicy>, I>>(object: I): RetryPolicy {
+    const message = createBaseRetryPolicy();
+    message.retries = object.retries ?? 0;
+    message.delayMs = object.delayMs ?? 0;
+    message.noRetryOn = object.noRetryOn?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseJobAttempt(): JobAttempt {
+  return { attempt: 0, startUnixMs: 0, endUnixMs: 0, status: 0, exitCode: undefined, reason: "" };
+}
+
+export const JobAttempt: MessageFns<JobAttempt> = {
+  encode(message: JobAttempt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attempt !== 0) {
+      writer.uint32(8).uint32(message.attempt);
+    }
+    if (message.startUnixMs !== 0) {
+      writer.uint32(16).int64(message.startUnixMs);
+    }
+    if (message.endUnixMs !== 0) {
+      writer.uint32(24).int64(message.endUnixMs);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.exitCode !== undefined) {
+      Int32Value.encode({ value: message.exitCode! }, writer.uint32(42).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobAttempt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobAttempt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.startUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.endUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.exitCode = Int32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobAttempt {
+    return {
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      startUnixMs: isSet(object.startUnixMs)
+        ? globalThis.Number(object.startUnixMs)
+        : isSet(object.start_unix_ms)
+        ? globalThis.Number(object.start_unix_ms)
+        : 0,
+      endUnixMs: isSet(object.endUnixMs)
+        ? globalThis.Number(object.endUnixMs)
+        : isSet(object.end_unix_ms)
+        ? globalThis.Number(object.end_unix_ms)
+        : 0,
+      status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
+      exitCode: isSet(object.exitCode)
+        ? Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? Number(object.exit_code)
+        : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: JobAttempt): unknown {
+    const obj: any = {};
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.startUnixMs !== 0) {
+      obj.startUnixMs = Math.round(message.startUnixMs);
+    }
+    if (message.endUnixMs !== 0) {
+      obj.endUnixMs = Math.round(message.endUnixMs);
+    }
+    if (message.status !== 0) {
+      obj.status = jobStatusToJSON(message.status);
+    }
+    if (message.exitCode !== undefined) {
+      obj.exitCode = message.exitCode;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobAttempt>, I>>(base?: I): JobAttempt {
+    return JobAttempt.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobAttempt>, I>>(object: I): JobAttempt {
+    const message = createBaseJobAttempt();
+    message.attempt = object.attempt ?? 0;
+    message.startUnixMs = object.startUnixMs ?? 0;
+    message.endUnixMs = object.endUnixMs ?? 0;
+    message.status = object.status ?? 0;
+    message.exitCode = object.exitCode ?? undefined;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseScheduleEvent(): ScheduleEvent {
+  return { timeUnixMs: 0, text: "", jobId: "" };
+}
+
+export const ScheduleEvent: MessageFns<ScheduleEvent> = {
+  encode(message: ScheduleEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timeUnixMs !== 0) {
+      writer.uint32(8).int64(message.timeUnixMs);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(26).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timeUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduleEvent {
+    return {
+      timeUnixMs: isSet(object.timeUnixMs)
+        ? globalThis.Number(object.timeUnixMs)
+        : isSet(object.time_unix_ms)
+        ? globalThis.Number(object.time_unix_ms)
+        : 0,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ScheduleEvent): unknown {
+    const obj: any = {};
+    if (message.timeUnixMs !== 0) {
+      obj.timeUnixMs = Math.round(message.timeUnixMs);
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScheduleEvent>, I>>(base?: I): ScheduleEvent {
+    return ScheduleEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScheduleEvent>, I>>(object: I): ScheduleEvent {
+    const message = createBaseScheduleEvent();
+    message.timeUnixMs = object.timeUnixMs ?? 0;
+    message.text = object.text ?? "";
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseRequirement(): Requirement {
+  return { job: "", status: 0 };
+}
+
+export const Requirement: MessageFns<Requirement> = {
+  encode(message: Requirement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Requirement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequirement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Requirement {
+    return {
+      job: isSet(object.job) ? globalThis.String(object.job) : "",
+      status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: Requirement): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    if (message.status !== 0) {
+      obj.status = jobStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Requirement>, I>>(base?: I): Requirement {
+    return Requirement.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Requirement>, I>>(object: I): Requirement {
+    const message = createBaseRequirement();
+    message.job = object.job ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
 
 function createBaseJobLimits(): JobLimits {
   return { maxCpuPercent: 0, cpuCores: "", maxMemoryBytes: 0, maxIoBps: 0, maxPids: 0, timeoutMs: 0 };
@@ -797,7 +1488,19 @@ export const JobUsage: MessageFns<JobUsage> = {
 };
 
 function createBaseJobSpec(): JobSpec {
-  return { name: "", command: "", args: [], env: {}, secretEnv: {}, limits: undefined };
+  return {
+    name: "",
+    command: "",
+    args: [],
+    env: {},
+    secretEnv: {},
+    limits: undefined,
+    schedule: "",
+    timezone: "",
+    allowOverlap: false,
+    missed: "",
+    retry: undefined,
+  };
 }
 
 export const JobSpec: MessageFns<JobSpec> = {
@@ -819,6 +1522,21 @@ export const JobSpec: MessageFns<JobSpec> = {
     });
     if (message.limits !== undefined) {
       JobLimits.encode(message.limits, writer.uint32(50).fork()).join();
+    }
+    if (message.schedule !== "") {
+      writer.uint32(58).string(message.schedule);
+    }
+    if (message.timezone !== "") {
+      writer.uint32(66).string(message.timezone);
+    }
+    if (message.allowOverlap !== false) {
+      writer.uint32(72).bool(message.allowOverlap);
+    }
+    if (message.missed !== "") {
+      writer.uint32(82).string(message.missed);
+    }
+    if (message.retry !== undefined) {
+      RetryPolicy.encode(message.retry, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -890,6 +1608,46 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.limits = JobLimits.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.schedule = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.allowOverlap = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.missed = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.retry = RetryPolicy.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -949,6 +1707,15 @@ export const JobSpec: MessageFns<JobSpec> = {
         )
         : {},
       limits: isSet(object.limits) ? JobLimits.fromJSON(object.limits) : undefined,
+      schedule: isSet(object.schedule) ? globalThis.String(object.schedule) : "",
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
+      allowOverlap: isSet(object.allowOverlap)
+        ? globalThis.Boolean(object.allowOverlap)
+        : isSet(object.allow_overlap)
+        ? globalThis.Boolean(object.allow_overlap)
+        : false,
+      missed: isSet(object.missed) ? globalThis.String(object.missed) : "",
+      retry: isSet(object.retry) ? RetryPolicy.fromJSON(object.retry) : undefined,
     };
   },
 
@@ -984,6 +1751,21 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.limits !== undefined) {
       obj.limits = JobLimits.toJSON(message.limits);
     }
+    if (message.schedule !== "") {
+      obj.schedule = message.schedule;
+    }
+    if (message.timezone !== "") {
+      obj.timezone = message.timezone;
+    }
+    if (message.allowOverlap !== false) {
+      obj.allowOverlap = message.allowOverlap;
+    }
+    if (message.missed !== "") {
+      obj.missed = message.missed;
+    }
+    if (message.retry !== undefined) {
+      obj.retry = RetryPolicy.toJSON(message.retry);
+    }
     return obj;
   },
 
@@ -1015,6 +1797,13 @@ export const JobSpec: MessageFns<JobSpec> = {
     );
     message.limits = (object.limits !== undefined && object.limits !== null)
       ? JobLimits.fromPartial(object.limits)
+      : undefined;
+    message.schedule = object.schedule ?? "";
+    message.timezone = object.timezone ?? "";
+    message.allowOverlap = object.allowOverlap ?? false;
+    message.missed = object.missed ?? "";
+    message.retry = (object.retry !== undefined && object.retry !== null)
+      ? RetryPolicy.fromPartial(object.retry)
       : undefined;
     return message;
   },
@@ -1431,6 +2220,19 @@ function createBaseJob(): Job {
     uploadBytes: 0,
     limits: undefined,
     usage: undefined,
+    scheduledUnixMs: 0,
+    lateMs: 0,
+    cron: "",
+    timezone: "",
+    allowOverlap: false,
+    missed: "",
+    scheduleId: "",
+    retry: undefined,
+    attempts: [],
+    history: [],
+    workflowId: "",
+    workflowJob: "",
+    requires: [],
   };
 }
 
@@ -1492,6 +2294,45 @@ export const Job: MessageFns<Job> = {
     }
     if (message.usage !== undefined) {
       JobUsage.encode(message.usage, writer.uint32(154).fork()).join();
+    }
+    if (message.scheduledUnixMs !== 0) {
+      writer.uint32(160).int64(message.scheduledUnixMs);
+    }
+    if (message.lateMs !== 0) {
+      writer.uint32(168).int64(message.lateMs);
+    }
+    if (message.cron !== "") {
+      writer.uint32(178).string(message.cron);
+    }
+    if (message.timezone !== "") {
+      writer.uint32(186).string(message.timezone);
+    }
+    if (message.allowOverlap !== false) {
+      writer.uint32(192).bool(message.allowOverlap);
+    }
+    if (message.missed !== "") {
+      writer.uint32(202).string(message.missed);
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(210).string(message.scheduleId);
+    }
+    if (message.retry !== undefined) {
+      RetryPolicy.encode(message.retry, writer.uint32(218).fork()).join();
+    }
+    for (const v of message.attempts) {
+      JobAttempt.encode(v!, writer.uint32(226).fork()).join();
+    }
+    for (const v of message.history) {
+      ScheduleEvent.encode(v!, writer.uint32(234).fork()).join();
+    }
+    if (message.workflowId !== "") {
+      writer.uint32(242).string(message.workflowId);
+    }
+    if (message.workflowJob !== "") {
+      writer.uint32(250).string(message.workflowJob);
+    }
+    for (const v of message.requires) {
+      Requirement.encode(v!, writer.uint32(258).fork()).join();
     }
     return writer;
   },
@@ -1664,6 +2505,110 @@ export const Job: MessageFns<Job> = {
             message.usage = JobUsage.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.scheduledUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.lateMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.cron = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.allowOverlap = reader.bool();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.missed = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.retry = RetryPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.attempts.push(JobAttempt.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.history.push(ScheduleEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.workflowId = reader.string();
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.workflowJob = reader.string();
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.requires.push(Requirement.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1746,6 +2691,49 @@ export const Job: MessageFns<Job> = {
         : 0,
       limits: isSet(object.limits) ? JobLimits.fromJSON(object.limits) : undefined,
       usage: isSet(object.usage) ? JobUsage.fromJSON(object.usage) : undefined,
+      scheduledUnixMs: isSet(object.scheduledUnixMs)
+        ? globalThis.Number(object.scheduledUnixMs)
+        : isSet(object.scheduled_unix_ms)
+        ? globalThis.Number(object.scheduled_unix_ms)
+        : 0,
+      lateMs: isSet(object.lateMs)
+        ? globalThis.Number(object.lateMs)
+        : isSet(object.late_ms)
+        ? globalThis.Number(object.late_ms)
+        : 0,
+      cron: isSet(object.cron) ? globalThis.String(object.cron) : "",
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
+      allowOverlap: isSet(object.allowOverlap)
+        ? globalThis.Boolean(object.allowOverlap)
+        : isSet(object.allow_overlap)
+        ? globalThis.Boolean(object.allow_overlap)
+        : false,
+      missed: isSet(object.missed) ? globalThis.String(object.missed) : "",
+      scheduleId: isSet(object.scheduleId)
+        ? globalThis.String(object.scheduleId)
+        : isSet(object.schedule_id)
+        ? globalThis.String(object.schedule_id)
+        : "",
+      retry: isSet(object.retry) ? RetryPolicy.fromJSON(object.retry) : undefined,
+      attempts: globalThis.Array.isArray(object?.attempts)
+        ? object.attempts.map((e: any) => JobAttempt.fromJSON(e))
+        : [],
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => ScheduleEvent.fromJSON(e))
+        : [],
+      workflowId: isSet(object.workflowId)
+        ? globalThis.String(object.workflowId)
+        : isSet(object.workflow_id)
+        ? globalThis.String(object.workflow_id)
+        : "",
+      workflowJob: isSet(object.workflowJob)
+        ? globalThis.String(object.workflowJob)
+        : isSet(object.workflow_job)
+        ? globalThis.String(object.workflow_job)
+        : "",
+      requires: globalThis.Array.isArray(object?.requires)
+        ? object.requires.map((e: any) => Requirement.fromJSON(e))
+        : [],
     };
   },
 
@@ -1814,6 +2802,45 @@ export const Job: MessageFns<Job> = {
     if (message.usage !== undefined) {
       obj.usage = JobUsage.toJSON(message.usage);
     }
+    if (message.scheduledUnixMs !== 0) {
+      obj.scheduledUnixMs = Math.round(message.scheduledUnixMs);
+    }
+    if (message.lateMs !== 0) {
+      obj.lateMs = Math.round(message.lateMs);
+    }
+    if (message.cron !== "") {
+      obj.cron = message.cron;
+    }
+    if (message.timezone !== "") {
+      obj.timezone = message.timezone;
+    }
+    if (message.allowOverlap !== false) {
+      obj.allowOverlap = message.allowOverlap;
+    }
+    if (message.missed !== "") {
+      obj.missed = message.missed;
+    }
+    if (message.scheduleId !== "") {
+      obj.scheduleId = message.scheduleId;
+    }
+    if (message.retry !== undefined) {
+      obj.retry = RetryPolicy.toJSON(message.retry);
+    }
+    if (message.attempts?.length) {
+      obj.attempts = message.attempts.map((e) => JobAttempt.toJSON(e));
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => ScheduleEvent.toJSON(e));
+    }
+    if (message.workflowId !== "") {
+      obj.workflowId = message.workflowId;
+    }
+    if (message.workflowJob !== "") {
+      obj.workflowJob = message.workflowJob;
+    }
+    if (message.requires?.length) {
+      obj.requires = message.requires.map((e) => Requirement.toJSON(e));
+    }
     return obj;
   },
 
@@ -1853,6 +2880,21 @@ export const Job: MessageFns<Job> = {
     message.usage = (object.usage !== undefined && object.usage !== null)
       ? JobUsage.fromPartial(object.usage)
       : undefined;
+    message.scheduledUnixMs = object.scheduledUnixMs ?? 0;
+    message.lateMs = object.lateMs ?? 0;
+    message.cron = object.cron ?? "";
+    message.timezone = object.timezone ?? "";
+    message.allowOverlap = object.allowOverlap ?? false;
+    message.missed = object.missed ?? "";
+    message.scheduleId = object.scheduleId ?? "";
+    message.retry = (object.retry !== undefined && object.retry !== null)
+      ? RetryPolicy.fromPartial(object.retry)
+      : undefined;
+    message.attempts = object.attempts?.map((e) => JobAttempt.fromPartial(e)) || [];
+    message.history = object.history?.map((e) => ScheduleEvent.fromPartial(e)) || [];
+    message.workflowId = object.workflowId ?? "";
+    message.workflowJob = object.workflowJob ?? "";
+    message.requires = object.requires?.map((e) => Requirement.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1938,6 +2980,1011 @@ export const Job_EnvEntry: MessageFns<Job_EnvEntry> = {
     const message = createBaseJob_EnvEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelJobRequest(): CancelJobRequest {
+  return { id: "" };
+}
+
+export const CancelJobRequest: MessageFns<CancelJobRequest> = {
+  encode(message: CancelJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelJobRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CancelJobRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelJobRequest>, I>>(base?: I): CancelJobRequest {
+    return CancelJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelJobRequest>, I>>(object: I): CancelJobRequest {
+    const message = createBaseCancelJobRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseWorkflowSubmit(): WorkflowSubmit {
+  return { file: "", yaml: "", job: "" };
+}
+
+export const WorkflowSubmit: MessageFns<WorkflowSubmit> = {
+  encode(message: WorkflowSubmit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== "") {
+      writer.uint32(10).string(message.file);
+    }
+    if (message.yaml !== "") {
+      writer.uint32(18).string(message.yaml);
+    }
+    if (message.job !== "") {
+      writer.uint32(26).string(message.job);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowSubmit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkflowSubmit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.yaml = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkflowSubmit {
+    return {
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      yaml: isSet(object.yaml) ? globalThis.String(object.yaml) : "",
+      job: isSet(object.job) ? globalThis.String(object.job) : "",
+    };
+  },
+
+  toJSON(message: WorkflowSubmit): unknown {
+    const obj: any = {};
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.yaml !== "") {
+      obj.yaml = message.yaml;
+    }
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WorkflowSubmit>, I>>(base?: I): WorkflowSubmit {
+    return WorkflowSubmit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorkflowSubmit>, I>>(object: I): WorkflowSubmit {
+    const message = createBaseWorkflowSubmit();
+    message.file = object.file ?? "";
+    message.yaml = object.yaml ?? "";
+    message.job = object.job ?? "";
+    return message;
+  },
+};
+
+function createBaseWorkflowUpload(): WorkflowUpload {
+  return { job: "", chunk: undefined };
+}
+
+export const WorkflowUpload: MessageFns<WorkflowUpload> = {
+  encode(message: WorkflowUpload, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    if (message.chunk !== undefined) {
+      UploadChunk.encode(message.chunk, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowUpload {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkflowUpload();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chunk = UploadChunk.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkflowUpload {
+    return {
+      job: isSet(object.job) ? globalThis.String(object.job) : "",
+      chunk: isSet(object.chunk) ? UploadChunk.fromJSON(object.chunk) : undefined,
+    };
+  },
+
+  toJSON(message: WorkflowUpload): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    if (message.chunk !== undefined) {
+      obj.chunk = UploadChunk.toJSON(message.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WorkflowUpload>, I>>(base?: I): WorkflowUpload {
+    return WorkflowUpload.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorkflowUpload>, I>>(object: I): WorkflowUpload {
+    const message = createBaseWorkflowUpload();
+    message.job = object.job ?? "";
+    message.chunk = (object.chunk !== undefined && object.chunk !== null)
+      ? UploadChunk.fromPartial(object.chunk)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRunWorkflowRequest(): RunWorkflowRequest {
+  return { workflow: undefined, upload: undefined };
+}
+
+export const RunWorkflowRequest: MessageFns<RunWorkflowRequest> = {
+  encode(message: RunWorkflowRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workflow !== undefined) {
+      WorkflowSubmit.encode(message.workflow, writer.uint32(10).fork()).join();
+    }
+    if (message.upload !== undefined) {
+      WorkflowUpload.encode(message.upload, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunWorkflowRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunWorkflowRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workflow = WorkflowSubmit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.upload = WorkflowUpload.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunWorkflowRequest {
+    return {
+      workflow: isSet(object.workflow) ? WorkflowSubmit.fromJSON(object.workflow) : undefined,
+      upload: isSet(object.upload) ? WorkflowUpload.fromJSON(object.upload) : undefined,
+    };
+  },
+
+  toJSON(message: RunWorkflowRequest): unknown {
+    const obj: any = {};
+    if (message.workflow !== undefined) {
+      obj.workflow = WorkflowSubmit.toJSON(message.workflow);
+    }
+    if (message.upload !== undefined) {
+      obj.upload = WorkflowUpload.toJSON(message.upload);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunWorkflowRequest>, I>>(base?: I): RunWorkflowRequest {
+    return RunWorkflowRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunWorkflowRequest>, I>>(object: I): RunWorkflowRequest {
+    const message = createBaseRunWorkflowRequest();
+    message.workflow = (object.workflow !== undefined && object.workflow !== null)
+      ? WorkflowSubmit.fromPartial(object.workflow)
+      : undefined;
+    message.upload = (object.upload !== undefined && object.upload !== null)
+      ? WorkflowUpload.fromPartial(object.upload)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWorkflow(): Workflow {
+  return {
+    id: "",
+    name: "",
+    file: "",
+    status: 0,
+    yaml: "",
+    selectedJob: "",
+    submittedBy: "",
+    createdUnixMs: 0,
+    startUnixMs: 0,
+    endUnixMs: 0,
+    totalJobs: 0,
+    completedJobs: 0,
+    failedJobs: 0,
+    canceledJobs: 0,
+    runningJobs: 0,
+    jobs: [],
+    stoppedBy: "",
+  };
+}
+
+export const Workflow: MessageFns<Workflow> = {
+  encode(message: Workflow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.file !== "") {
+      writer.uint32(26).string(message.file);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.yaml !== "") {
+      writer.uint32(42).string(message.yaml);
+    }
+    if (message.selectedJob !== "") {
+      writer.uint32(50).string(message.selectedJob);
+    }
+    if (message.submittedBy !== "") {
+      writer.uint32(58).string(message.submittedBy);
+    }
+    if (message.createdUnixMs !== 0) {
+      writer.uint32(64).int64(message.createdUnixMs);
+    }
+    if (message.startUnixMs !== 0) {
+      writer.uint32(72).int64(message.startUnixMs);
+    }
+    if (message.endUnixMs !== 0) {
+      writer.uint32(80).int64(message.endUnixMs);
+    }
+    if (message.totalJobs !== 0) {
+      writer.uint32(88).uint32(message.totalJobs);
+    }
+    if (message.completedJobs !== 0) {
+      writer.uint32(96).uint32(message.completedJobs);
+    }
+    if (message.failedJobs !== 0) {
+      writer.uint32(104).uint32(message.failedJobs);
+    }
+    if (message.canceledJobs !== 0) {
+      writer.uint32(112).uint32(message.canceledJobs);
+    }
+    if (message.runningJobs !== 0) {
+      writer.uint32(120).uint32(message.runningJobs);
+    }
+    for (const v of message.jobs) {
+      Job.encode(v!, writer.uint32(130).fork()).join();
+    }
+    if (message.stoppedBy !== "") {
+      writer.uint32(138).string(message.stoppedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Workflow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkflow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.yaml = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.selectedJob = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.submittedBy = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.createdUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.startUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.endUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.totalJobs = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.completedJobs = reader.uint32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.failedJobs = reader.uint32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.canceledJobs = reader.uint32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.runningJobs = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.jobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.stoppedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Workflow {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      status: isSet(object.status) ? workflowStatusFromJSON(object.status) : 0,
+      yaml: isSet(object.yaml) ? globalThis.String(object.yaml) : "",
+      selectedJob: isSet(object.selectedJob)
+        ? globalThis.String(object.selectedJob)
+        : isSet(object.selected_job)
+        ? globalThis.String(object.selected_job)
+        : "",
+      submittedBy: isSet(object.submittedBy)
+        ? globalThis.String(object.submittedBy)
+        : isSet(object.submitted_by)
+        ? globalThis.String(object.submitted_by)
+        : "",
+      createdUnixMs: isSet(object.createdUnixMs)
+        ? globalThis.Number(object.createdUnixMs)
+        : isSet(object.created_unix_ms)
+        ? globalThis.Number(object.created_unix_ms)
+        : 0,
+      startUnixMs: isSet(object.startUnixMs)
+        ? globalThis.Number(object.startUnixMs)
+        : isSet(object.start_unix_ms)
+        ? globalThis.Number(object.start_unix_ms)
+        : 0,
+      endUnixMs: isSet(object.endUnixMs)
+        ? globalThis.Number(object.endUnixMs)
+        : isSet(object.end_unix_ms)
+        ? globalThis.Number(object.end_unix_ms)
+        : 0,
+      totalJobs: isSet(object.totalJobs)
+        ? globalThis.Number(object.totalJobs)
+        : isSet(object.total_jobs)
+        ? globalThis.Number(object.total_jobs)
+        : 0,
+      completedJobs: isSet(object.completedJobs)
+        ? globalThis.Number(object.completedJobs)
+        : isSet(object.completed_jobs)
+        ? globalThis.Number(object.completed_jobs)
+        : 0,
+      failedJobs: isSet(object.failedJobs)
+        ? globalThis.Number(object.failedJobs)
+        : isSet(object.failed_jobs)
+        ? globalThis.Number(object.failed_jobs)
+        : 0,
+      canceledJobs: isSet(object.canceledJobs)
+        ? globalThis.Number(object.canceledJobs)
+        : isSet(object.canceled_jobs)
+        ? globalThis.Number(object.canceled_jobs)
+        : 0,
+      runningJobs: isSet(object.runningJobs)
+        ? globalThis.Number(object.runningJobs)
+        : isSet(object.running_jobs)
+        ? globalThis.Number(object.running_jobs)
+        : 0,
+      jobs: globalThis.Array.isArray(object?.jobs)
+        ? object.jobs.map((e: any) => Job.fromJSON(e))
+        : [],
+      stoppedBy: isSet(object.stoppedBy)
+        ? globalThis.String(object.stoppedBy)
+        : isSet(object.stopped_by)
+        ? globalThis.String(object.stopped_by)
+        : "",
+    };
+  },
+
+  toJSON(message: Workflow): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.status !== 0) {
+      obj.status = workflowStatusToJSON(message.status);
+    }
+    if (message.yaml !== "") {
+      obj.yaml = message.yaml;
+    }
+    if (message.selectedJob !== "") {
+      obj.selectedJob = message.selectedJob;
+    }
+    if (message.submittedBy !== "") {
+      obj.submittedBy = message.submittedBy;
+    }
+    if (message.createdUnixMs !== 0) {
+      obj.createdUnixMs = Math.round(message.createdUnixMs);
+    }
+    if (message.startUnixMs !== 0) {
+      obj.startUnixMs = Math.round(message.startUnixMs);
+    }
+    if (message.endUnixMs !== 0) {
+      obj.endUnixMs = Math.round(message.endUnixMs);
+    }
+    if (message.totalJobs !== 0) {
+      obj.totalJobs = Math.round(message.totalJobs);
+    }
+    if (message.completedJobs !== 0) {
+      obj.completedJobs = Math.round(message.completedJobs);
+    }
+    if (message.failedJobs !== 0) {
+      obj.failedJobs = Math.round(message.failedJobs);
+    }
+    if (message.canceledJobs !== 0) {
+      obj.canceledJobs = Math.round(message.canceledJobs);
+    }
+    if (message.runningJobs !== 0) {
+      obj.runningJobs = Math.round(message.runningJobs);
+    }
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => Job.toJSON(e));
+    }
+    if (message.stoppedBy !== "") {
+      obj.stoppedBy = message.stoppedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Workflow>, I>>(base?: I): Workflow {
+    return Workflow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Workflow>, I>>(object: I): Workflow {
+    const message = createBaseWorkflow();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.file = object.file ?? "";
+    message.status = object.status ?? 0;
+    message.yaml = object.yaml ?? "";
+    message.selectedJob = object.selectedJob ?? "";
+    message.submittedBy = object.submittedBy ?? "";
+    message.createdUnixMs = object.createdUnixMs ?? 0;
+    message.startUnixMs = object.startUnixMs ?? 0;
+    message.endUnixMs = object.endUnixMs ?? 0;
+    message.totalJobs = object.totalJobs ?? 0;
+    message.completedJobs = object.completedJobs ?? 0;
+    message.failedJobs = object.failedJobs ?? 0;
+    message.canceledJobs = object.canceledJobs ?? 0;
+    message.runningJobs = object.runningJobs ?? 0;
+    message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
+    message.stoppedBy = object.stoppedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseGetWorkflowRequest(): GetWorkflowRequest {
+  return { id: "" };
+}
+
+export const GetWorkflowRequest: MessageFns<GetWorkflowRequest> = {
+  encode(message: GetWorkflowRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetWorkflowRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetWorkflowRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetWorkflowRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetWorkflowRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetWorkflowRequest>, I>>(base?: I): GetWorkflowRequest {
+    return GetWorkflowRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetWorkflowRequest>, I>>(object: I): GetWorkflowRequest {
+    const message = createBaseGetWorkflowRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseListWorkflowsRequest(): ListWorkflowsRequest {
+  return { limit: 0 };
+}
+
+export const ListWorkflowsRequest: MessageFns<ListWorkflowsRequest> = {
+  encode(message: ListWorkflowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.limit !== 0) {
+      writer.uint32(8).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWorkflowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWorkflowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWorkflowsRequest {
+    return { limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0 };
+  },
+
+  toJSON(message: ListWorkflowsRequest): unknown {
+    const obj: any = {};
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWorkflowsRequest>, I>>(base?: I): ListWorkflowsRequest {
+    return ListWorkflowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWorkflowsRequest>, I>>(object: I): ListWorkflowsRequest {
+    const message = createBaseListWorkflowsRequest();
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListWorkflowsResponse(): ListWorkflowsResponse {
+  return { workflows: [] };
+}
+
+export const ListWorkflowsResponse: MessageFns<ListWorkflowsResponse> = {
+  encode(message: ListWorkflowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.workflows) {
+      Workflow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWorkflowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWorkflowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workflows.push(Workflow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWorkflowsResponse {
+    return {
+      workflows: globalThis.Array.isArray(object?.workflows)
+        ? object.workflows.map((e: any) => Workflow.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListWorkflowsResponse): unknown {
+    const obj: any = {};
+    if (message.workflows?.length) {
+      obj.workflows = message.workflows.map((e) => Workflow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWorkflowsResponse>, I>>(base?: I): ListWorkflowsResponse {
+    return ListWorkflowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWorkflowsResponse>, I>>(object: I): ListWorkflowsResponse {
+    const message = createBaseListWorkflowsResponse();
+    message.workflows = object.workflows?.map((e) => Workflow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStopWorkflowRequest(): StopWorkflowRequest {
+  return { id: "" };
+}
+
+export const StopWorkflowRequest: MessageFns<StopWorkflowRequest> = {
+  encode(message: StopWorkflowRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopWorkflowRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopWorkflowRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopWorkflowRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: StopWorkflowRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StopWorkflowRequest>, I>>(base?: I): StopWorkflowRequest {
+    return StopWorkflowRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StopWorkflowRequest>, I>>(object: I): StopWorkflowRequest {
+    const message = createBaseStopWorkflowRequest();
+    message.id = object.id ?? "";
     return message;
   },
 };
@@ -4695,6 +6742,60 @@ export const JobServiceService = {
     responseSerialize: (value: JobMetricsSample): Buffer => Buffer.from(JobMetricsSample.encode(value).finish()),
     responseDeserialize: (value: Buffer): JobMetricsSample => JobMetricsSample.decode(value),
   },
+  /** Ends a SCHEDULED or PENDING job (or a cron schedule) without running it: CANCELED. */
+  cancelJob: {
+    path: "/joblet.v1.JobService/CancelJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelJobRequest): Buffer => Buffer.from(CancelJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelJobRequest => CancelJobRequest.decode(value),
+    responseSerialize: (value: Job): Buffer => Buffer.from(Job.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Job => Job.decode(value),
+  },
+  /**
+   * Client stream: the first message is the workflow (its YAML, verbatim), the rest are upload chunks, each
+   * tagged with the workflow job it belongs to. Nothing starts unless the whole file is valid.
+   */
+  runWorkflow: {
+    path: "/joblet.v1.JobService/RunWorkflow" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: RunWorkflowRequest): Buffer => Buffer.from(RunWorkflowRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RunWorkflowRequest => RunWorkflowRequest.decode(value),
+    responseSerialize: (value: Workflow): Buffer => Buffer.from(Workflow.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Workflow => Workflow.decode(value),
+  },
+  /** A workflow with its jobs (full id or unique prefix). */
+  getWorkflow: {
+    path: "/joblet.v1.JobService/GetWorkflow" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetWorkflowRequest): Buffer => Buffer.from(GetWorkflowRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetWorkflowRequest => GetWorkflowRequest.decode(value),
+    responseSerialize: (value: Workflow): Buffer => Buffer.from(Workflow.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Workflow => Workflow.decode(value),
+  },
+  /** Workflows, newest first, without their jobs and YAML. */
+  listWorkflows: {
+    path: "/joblet.v1.JobService/ListWorkflows" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListWorkflowsRequest): Buffer => Buffer.from(ListWorkflowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListWorkflowsRequest => ListWorkflowsRequest.decode(value),
+    responseSerialize: (value: ListWorkflowsResponse): Buffer =>
+      Buffer.from(ListWorkflowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListWorkflowsResponse => ListWorkflowsResponse.decode(value),
+  },
+  /** Stops the workflow's running jobs and cancels those that have not started. */
+  stopWorkflow: {
+    path: "/joblet.v1.JobService/StopWorkflow" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StopWorkflowRequest): Buffer => Buffer.from(StopWorkflowRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StopWorkflowRequest => StopWorkflowRequest.decode(value),
+    responseSerialize: (value: Workflow): Buffer => Buffer.from(Workflow.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Workflow => Workflow.decode(value),
+  },
 } as const;
 
 export interface JobServiceServer extends UntypedServiceImplementation {
@@ -4712,6 +6813,19 @@ export interface JobServiceServer extends UntypedServiceImplementation {
   deleteAllJobs: handleUnaryCall<DeleteAllJobsRequest, DeleteAllJobsResponse>;
   /** Resource samples of a job: the stored history, then (with follow) live samples until the job ends. */
   streamJobMetrics: handleServerStreamingCall<StreamJobMetricsRequest, JobMetricsSample>;
+  /** Ends a SCHEDULED or PENDING job (or a cron schedule) without running it: CANCELED. */
+  cancelJob: handleUnaryCall<CancelJobRequest, Job>;
+  /**
+   * Client stream: the first message is the workflow (its YAML, verbatim), the rest are upload chunks, each
+   * tagged with the workflow job it belongs to. Nothing starts unless the whole file is valid.
+   */
+  runWorkflow: handleClientStreamingCall<RunWorkflowRequest, Workflow>;
+  /** A workflow with its jobs (full id or unique prefix). */
+  getWorkflow: handleUnaryCall<GetWorkflowRequest, Workflow>;
+  /** Workflows, newest first, without their jobs and YAML. */
+  listWorkflows: handleUnaryCall<ListWorkflowsRequest, ListWorkflowsResponse>;
+  /** Stops the workflow's running jobs and cancels those that have not started. */
+  stopWorkflow: handleUnaryCall<StopWorkflowRequest, Workflow>;
 }
 
 export interface JobServiceClient extends Client {
@@ -4819,6 +6933,87 @@ export interface JobServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<JobMetricsSample>;
+  /** Ends a SCHEDULED or PENDING job (or a cron schedule) without running it: CANCELED. */
+  cancelJob(request: CancelJobRequest, callback: (error: ServiceError | null, response: Job) => void): ClientUnaryCall;
+  cancelJob(
+    request: CancelJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Job) => void,
+  ): ClientUnaryCall;
+  cancelJob(
+    request: CancelJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Job) => void,
+  ): ClientUnaryCall;
+  /**
+   * Client stream: the first message is the workflow (its YAML, verbatim), the rest are upload chunks, each
+   * tagged with the workflow job it belongs to. Nothing starts unless the whole file is valid.
+   */
+  runWorkflow(
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientWritableStream<RunWorkflowRequest>;
+  runWorkflow(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientWritableStream<RunWorkflowRequest>;
+  runWorkflow(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientWritableStream<RunWorkflowRequest>;
+  runWorkflow(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientWritableStream<RunWorkflowRequest>;
+  /** A workflow with its jobs (full id or unique prefix). */
+  getWorkflow(
+    request: GetWorkflowRequest,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
+  getWorkflow(
+    request: GetWorkflowRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
+  getWorkflow(
+    request: GetWorkflowRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
+  /** Workflows, newest first, without their jobs and YAML. */
+  listWorkflows(
+    request: ListWorkflowsRequest,
+    callback: (error: ServiceError | null, response: ListWorkflowsResponse) => void,
+  ): ClientUnaryCall;
+  listWorkflows(
+    request: ListWorkflowsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListWorkflowsResponse) => void,
+  ): ClientUnaryCall;
+  listWorkflows(
+    request: ListWorkflowsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListWorkflowsResponse) => void,
+  ): ClientUnaryCall;
+  /** Stops the workflow's running jobs and cancels those that have not started. */
+  stopWorkflow(
+    request: StopWorkflowRequest,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
+  stopWorkflow(
+    request: StopWorkflowRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
+  stopWorkflow(
+    request: StopWorkflowRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Workflow) => void,
+  ): ClientUnaryCall;
 }
 
 export const JobServiceClient = makeGenericClientConstructor(JobServiceService, "joblet.v1.JobService") as unknown as {

@@ -57,6 +57,33 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (job_id, seq)
       ) WITHOUT ROWID;`,
   },
+  {
+    name: "schedules, retries and workflows",
+    // cron, retry, attempts, history and requires hold JSON text ('null' / '{}' / '[]' read back as "none").
+    sql: `
+      ALTER TABLE jobs ADD COLUMN scheduled_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN late_ms INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN cron TEXT NOT NULL DEFAULT 'null';
+      ALTER TABLE jobs ADD COLUMN schedule_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE jobs ADD COLUMN retry TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE jobs ADD COLUMN attempts TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE jobs ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE jobs ADD COLUMN workflow_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE jobs ADD COLUMN workflow_job TEXT NOT NULL DEFAULT '';
+      ALTER TABLE jobs ADD COLUMN requires TEXT NOT NULL DEFAULT '[]';
+      CREATE INDEX jobs_by_workflow ON jobs (workflow_id, created_at) WHERE workflow_id <> '';
+      CREATE TABLE workflows (
+        id            TEXT    NOT NULL PRIMARY KEY,
+        name          TEXT    NOT NULL,
+        file          TEXT    NOT NULL,
+        yaml          TEXT    NOT NULL,
+        selected_job  TEXT    NOT NULL,
+        submitted_by  TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL,
+        stopped_by    TEXT    NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX workflows_by_created ON workflows (created_at DESC, id DESC);`,
+  },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

@@ -5,7 +5,9 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { JobFilter, JobStore } from "../../core/ports.ts";
 import { JobletError, notFound } from "../../domain/errors.ts";
-import type { JobRecord } from "../../domain/job.ts";
+import { type JobRecord, NO_RETRY, PLAIN_JOB } from "../../domain/job.ts";
+import type { WorkflowRecord } from "../../domain/workflow.ts";
+import type { WorkflowStore } from "../../core/workflow_ports.ts";
 import { NO_LIMITS } from "../../domain/limits.ts";
 import { type JobSample, NO_USAGE } from "../../domain/metrics.ts";
 
@@ -38,13 +40,38 @@ const COLUMNS = {
   uploadBytes: "upload_bytes",
   limits: "limits",
   usage: "usage",
+  scheduledAt: "scheduled_at",
+  lateMs: "late_ms",
+  cron: "cron",
+  scheduleId: "schedule_id",
+  retry: "retry",
+  attempts: "attempts",
+  history: "history",
+  workflowId: "workflow_id",
+  workflowJob: "workflow_job",
+  requires: "requires",
 } as const satisfies Record<keyof JobRecord, string>;
 
 type Field = keyof JobRecord;
 const FIELDS = Object.keys(COLUMNS) as Field[];
-const JSON_FIELDS: ReadonlySet<Field> = new Set(["args", "env", "secretEnv", "limits", "usage"]);
-/** Rows written before a column existed read back with these (migration 3 stores '{}'). */
-const JSON_DEFAULTS: Partial<Record<Field, unknown>> = { limits: NO_LIMITS, usage: NO_USAGE };
+const JSON_FIELDS: ReadonlySet<Field> = new Set([
+  "args",
+  "env",
+  "secretEnv",
+  "limits",
+  "usage",
+  "cron",
+  "retry",
+  "attempts",
+  "history",
+  "requires",
+]);
+/** Rows written before a column existed read back with these (migrations 3 and 4 store '{}'). */
+const JSON_DEFAULTS: Partial<Record<Field, unknown>> = {
+  limits: NO_LIMITS,
+  usage: NO_USAGE,
+  retry: NO_RETRY,
+};
 const SELECT = `SELECT ${FIELDS.map((f) => COLUMNS[f]).join(", ")} FROM jobs`;
 
 /** Range scan of the primary key: every id in [prefix, successor(prefix)). */
@@ -53,7 +80,21 @@ export const FIND_BY_PREFIX_SQL = `${SELECT} WHERE id >= ? AND id < ? ORDER BY i
 /** SQLITE_CONSTRAINT_PRIMARYKEY */
 const PRIMARY_KEY_CONFLICT = 1555;
 
-export class SqliteJobStore implements JobStore {
+const WORKFLOW_COLUMNS = {
+  id: "id",
+  name: "name",
+  file: "file",
+  yaml: "yaml",
+  selectedJob: "selected_job",
+  submittedBy: "submitted_by",
+  createdAt: "created_at",
+  stoppedBy: "stopped_by",
+} as const satisfies Record<keyof WorkflowRecord, string>;
+type WorkflowField = keyof WorkflowRecord;
+const WORKFLOW_FIELDS = Object.keys(WORKFLOW_COLUMNS) as WorkflowField[];
+const WORKFLOW_SELECT = `SELECT ${WORKFLOW_FIELDS.map((f) => WORKFLOW_COLUMNS[f]).join(", ")} FROM workflows`;
+
+export class SqliteJobStore implements JobStore, WorkflowStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
@@ -96,8 +137,12 @@ export class SqliteJobStore implements JobStore {
   insert(job: JobRecord): void {
     const sql = `INSERT INTO jobs (${FIELDS.map((f) => COLUMNS[f]).join(", ")}) ` +
       `VALUES (${FIELDS.map(() => "?").join(", ")})`;
+    // Records built before scheduling and workflows existed (old callers, untyped code) get their defaults.
+    const full: JobRecord = { ...PLAIN_JOB, ...job };
     try {
-      this.#statement(sql).run(...FIELDS.map((f) => toColumn(f, job[f])));
+      this.#statement(sql).run(
+        ...FIELDS.map((f) => toColumn(f, full[f])),
+      );
     } catch (e) {
       if (sqliteErrcode(e) === PRIMARY_KEY_CONFLICT) {
         throw new JobletError(
@@ -198,6 +243,64 @@ export class SqliteJobStore implements JobStore {
     return rows.map((r) => JSON.parse(r.sample));
   }
 
+  jobsOfWorkflow(workflowId: string): JobRecord[] {
+    return this.#statement(`${SELECT} WHERE workflow_id = ? ORDER BY created_at, id`).all(workflowId).map(
+      fromRow,
+    );
+  }
+
+  insertWorkflow(w: WorkflowRecord): void {
+    const sql = `INSERT INTO workflows (${WORKFLOW_FIELDS.map((f) => WORKFLOW_COLUMNS[f]).join(", ")}) ` +
+      `VALUES (${WORKFLOW_FIELDS.map(() => "?").join(", ")})`;
+    this.#statement(sql).run(...WORKFLOW_FIELDS.map((f) => w[f]));
+  }
+
+  updateWorkflow(id: string, patch: Partial<Omit<WorkflowRecord, "id">>): WorkflowRecord {
+    const fields = (Object.keys(patch) as WorkflowField[]).filter((f) =>
+      f !== "id" && f in WORKFLOW_COLUMNS && patch[f as keyof typeof patch] !== undefined
+    );
+    if (fields.length > 0) {
+      const sql = `UPDATE workflows SET ${fields.map((f) => `${WORKFLOW_COLUMNS[f]} = ?`).join(", ")} ` +
+        `WHERE id = ?`;
+      this.#statement(sql).run(...fields.map((f) => patch[f as keyof typeof patch] as SQLInputValue), id);
+    }
+    const w = this.getWorkflow(id);
+    if (!w) throw notFound(`Cannot update workflow ${id}: no such workflow`);
+    return w;
+  }
+
+  getWorkflow(id: string): WorkflowRecord | undefined {
+    const row = this.#statement(`${WORKFLOW_SELECT} WHERE id = ?`).get(id);
+    return row ? workflowFromRow(row) : undefined;
+  }
+
+  findWorkflowsByPrefix(prefix: string, max: number): WorkflowRecord[] {
+    if (max <= 0 || prefix === "") return [];
+    return this.#statement(`${WORKFLOW_SELECT} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?`)
+      .all(prefix, successor(prefix), max).map(workflowFromRow);
+  }
+
+  listWorkflows(limit = 0): WorkflowRecord[] {
+    return this.#statement(`${WORKFLOW_SELECT} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(limit > 0 ? limit : -1).map(workflowFromRow);
+  }
+
+  deleteWorkflow(id: string): void {
+    this.#statement("DELETE FROM workflows WHERE id = ?").run(id);
+  }
+
+  transaction<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
     this.#statements.clear();
@@ -238,6 +341,12 @@ function fromRow(row: Record<string, SQLInputValue>): JobRecord {
     }
   }
   return job as unknown as JobRecord;
+}
+
+function workflowFromRow(row: Record<string, SQLInputValue>): WorkflowRecord {
+  const w: Record<string, unknown> = {};
+  for (const f of WORKFLOW_FIELDS) w[f] = row[WORKFLOW_COLUMNS[f]];
+  return w as unknown as WorkflowRecord;
 }
 
 function ensureParentDir(path: string): void {

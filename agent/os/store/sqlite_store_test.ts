@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { JobletError } from "../../domain/errors.ts";
-import type { JobRecord } from "../../domain/job.ts";
+import { type JobRecord, PLAIN_JOB } from "../../domain/job.ts";
 import { NO_LIMITS } from "../../domain/limits.ts";
 import { NO_USAGE } from "../../domain/metrics.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
@@ -27,6 +27,7 @@ function job(id: string, over: Partial<JobRecord> = {}): JobRecord {
     uploadBytes: 0,
     limits: { ...NO_LIMITS, memoryBytes: 64 * 1024 ** 2, cpuCores: [0, 2] },
     usage: NO_USAGE,
+    ...PLAIN_JOB,
     ...over,
   };
 }
@@ -245,6 +246,7 @@ Deno.test("open migrates a database created at schema version 1 and keeps its ro
         uploadBytes: 0,
         limits: NO_LIMITS,
         usage: NO_USAGE,
+        ...PLAIN_JOB,
       });
       store.update("v1job", { uploadCount: 2, uploadBytes: 1024 });
       assertEquals(store.get("v1job")?.uploadBytes, 1024);
@@ -334,5 +336,45 @@ Deno.test(
     db.close();
     const got = store.get("b1")!;
     assertEquals([got.limits, got.usage], [NO_LIMITS, NO_USAGE]);
+  }),
+);
+
+Deno.test(
+  "schedule, retry and workflow fields round-trip, and a workflow's jobs come back in creation order",
+  withStore((store) => {
+    const scheduled = job("c1000000-0000-4000-8000-000000000001", {
+      status: "SCHEDULED",
+      scheduledAt: 1_700_000_600_000,
+      cron: { expr: "*/5 * * * *", timezone: "UTC", allowOverlap: false, missed: "once" },
+      retry: { retries: 2, delayMs: 1000, noRetryOn: [2, 3] },
+      attempts: [{ attempt: 1, startedAt: 1, endedAt: 2, status: "FAILED", exitCode: 1, reason: "x" }],
+      history: [{ time: 5, text: "tick skipped", jobId: "" }],
+    });
+    store.insert(scheduled);
+    assertEquals(store.get(scheduled.id), scheduled);
+    store.insertWorkflow({
+      id: "w1",
+      name: "pipe",
+      file: "pipe.yaml",
+      yaml: "jobs: {}\n",
+      selectedJob: "",
+      submittedBy: "alice",
+      createdAt: 10,
+      stoppedBy: "",
+    });
+    store.transaction(() => {
+      store.insert(job("d2", { workflowId: "w1", workflowJob: "b", createdAt: 2, requires: [] }));
+      store.insert(job("d1", {
+        workflowId: "w1",
+        workflowJob: "a",
+        createdAt: 1,
+        requires: [{ job: "b", status: "COMPLETED" }],
+      }));
+    });
+    assertEquals(store.jobsOfWorkflow("w1").map((j) => j.workflowJob), ["a", "b"]);
+    assertEquals(store.jobsOfWorkflow("w1")[0].requires, [{ job: "b", status: "COMPLETED" }]);
+    assertEquals(store.updateWorkflow("w1", { stoppedBy: "bob" }).stoppedBy, "bob");
+    assertEquals(store.findWorkflowsByPrefix("w", 5).map((w) => w.id), ["w1"]);
+    assertEquals(store.listWorkflows().length, 1);
   }),
 );

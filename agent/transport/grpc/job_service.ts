@@ -4,11 +4,78 @@ import type { JobService } from "../../core/job_service.ts";
 import type { UploadItem } from "../../core/ports.ts";
 import { invalidArgument } from "../../domain/errors.ts";
 import { clientStream, type Log, serverStream, unary } from "./calls.ts";
-import { jobToPb, logToPb, sampleToPb, specFromPb, statusFromPb, uploadFromPb } from "./mapper.ts";
+import {
+  jobToPb,
+  logToPb,
+  sampleToPb,
+  specFromPb,
+  statusFromPb,
+  uploadFromPb,
+  workflowToPb,
+} from "./mapper.ts";
+import type { WorkflowUploadItem } from "../../core/workflow_service.ts";
 
 export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceServer {
   const toPb = (id: string) => jobToPb(jobs.get(id), jobs.logBytes(id));
+  const logBytes = (id: string) => jobs.logBytes(id);
   return {
+    cancelJob: unary<pb.CancelJobRequest, pb.Job>(
+      "CancelJob",
+      "write",
+      log,
+      (req, ctx) => toPb(jobs.cancel(req.id, ctx.caller.name).id),
+    ),
+
+    runWorkflow: clientStream<pb.RunWorkflowRequest, pb.Workflow>(
+      "RunWorkflow",
+      "write",
+      log,
+      async (messages, ctx) => {
+        const it = messages[Symbol.asyncIterator]();
+        const first = await it.next();
+        if (first.done || !first.value.workflow) {
+          throw invalidArgument("RunWorkflow: the first message must carry the workflow");
+        }
+        const wf = first.value.workflow;
+        async function* uploads(): AsyncIterable<WorkflowUploadItem> {
+          for (let m = await it.next(); !m.done; m = await it.next()) {
+            const u = m.value.upload;
+            if (!u?.chunk) {
+              throw invalidArgument("RunWorkflow: only the first message may carry the workflow");
+            }
+            yield { job: u.job, item: uploadFromPb(u.chunk) };
+          }
+        }
+        const view = await jobs.workflows.submit(
+          { file: wf.file, yaml: wf.yaml, only: wf.job },
+          uploads(),
+          ctx.caller.name,
+        );
+        return workflowToPb(view, true, logBytes);
+      },
+    ),
+
+    getWorkflow: unary<pb.GetWorkflowRequest, pb.Workflow>(
+      "GetWorkflow",
+      "read",
+      log,
+      (req) => workflowToPb(jobs.workflows.get(req.id), true, logBytes),
+    ),
+
+    listWorkflows: unary<pb.ListWorkflowsRequest, pb.ListWorkflowsResponse>(
+      "ListWorkflows",
+      "read",
+      log,
+      (req) => ({ workflows: jobs.workflows.list(req.limit).map((v) => workflowToPb(v, false, logBytes)) }),
+    ),
+
+    stopWorkflow: unary<pb.StopWorkflowRequest, pb.Workflow>(
+      "StopWorkflow",
+      "write",
+      log,
+      async (req, ctx) => workflowToPb(await jobs.workflows.stop(req.id, ctx.caller.name), true, logBytes),
+    ),
+
     runJob: clientStream<pb.RunJobRequest, pb.Job>("RunJob", "write", log, async (messages, ctx) => {
       const it = messages[Symbol.asyncIterator]();
       const first = await it.next();

@@ -1,6 +1,10 @@
 /** proto ⇄ domain. Requests are validated here (zod, via domain/spec.ts); secrets never reach a response. */
 import * as pb from "../../../proto/gen/joblet.ts";
-import type { JobRecord, JobSpec, JobStatus } from "../../domain/job.ts";
+import type { JobRecord, JobSpec, JobStatus, MissedPolicy, RetryPolicy } from "../../domain/job.ts";
+import type { WorkflowStatus } from "../../domain/workflow.ts";
+import type { WorkflowView } from "../../core/workflow_service.ts";
+import { checkScheduleSyntax } from "../../domain/schedule.ts";
+import { checkTimeZone } from "../../domain/cron.ts";
 import { parseJobSpec } from "../../domain/spec.ts";
 import { invalidArgument } from "../../domain/errors.ts";
 import { formatCpuCores, type JobLimits, parseCpuCores } from "../../domain/limits.ts";
@@ -14,7 +18,46 @@ const STATUS_TO_PB: Record<JobStatus, pb.JobStatus> = {
   FAILED: pb.JobStatus.JOB_STATUS_FAILED,
   STOPPED: pb.JobStatus.JOB_STATUS_STOPPED,
   TIMEOUT: pb.JobStatus.JOB_STATUS_TIMEOUT,
+  SCHEDULED: pb.JobStatus.JOB_STATUS_SCHEDULED,
+  CANCELED: pb.JobStatus.JOB_STATUS_CANCELED,
+  PENDING: pb.JobStatus.JOB_STATUS_PENDING,
 };
+
+const WORKFLOW_STATUS_TO_PB: Record<WorkflowStatus, pb.WorkflowStatus> = {
+  PENDING: pb.WorkflowStatus.WORKFLOW_STATUS_PENDING,
+  RUNNING: pb.WorkflowStatus.WORKFLOW_STATUS_RUNNING,
+  COMPLETED: pb.WorkflowStatus.WORKFLOW_STATUS_COMPLETED,
+  FAILED: pb.WorkflowStatus.WORKFLOW_STATUS_FAILED,
+  CANCELED: pb.WorkflowStatus.WORKFLOW_STATUS_CANCELED,
+};
+
+function retryToPb(r: RetryPolicy): pb.RetryPolicy {
+  return { retries: r.retries, delayMs: r.delayMs, noRetryOn: r.noRetryOn };
+}
+
+/** A workflow with (full) or without (list) its jobs and YAML. */
+export function workflowToPb(v: WorkflowView, full: boolean, logBytes: (id: string) => number): pb.Workflow {
+  const count = (...s: JobStatus[]) => v.jobs.filter((j) => s.includes(j.status)).length;
+  return {
+    id: v.workflow.id,
+    name: v.workflow.name,
+    file: v.workflow.file,
+    status: WORKFLOW_STATUS_TO_PB[v.status],
+    yaml: full ? v.workflow.yaml : "",
+    selectedJob: v.workflow.selectedJob,
+    submittedBy: v.workflow.submittedBy,
+    createdUnixMs: v.workflow.createdAt,
+    startUnixMs: v.startedAt,
+    endUnixMs: v.endedAt,
+    totalJobs: v.jobs.length,
+    completedJobs: count("COMPLETED"),
+    failedJobs: count("FAILED", "TIMEOUT", "STOPPED"),
+    canceledJobs: count("CANCELED"),
+    runningJobs: count("RUNNING", "INITIALIZING"),
+    jobs: full ? v.jobs.map((j) => jobToPb(j, logBytes(j.id))) : [],
+    stoppedBy: v.workflow.stoppedBy,
+  };
+}
 
 export function statusFromPb(s: pb.JobStatus): JobStatus {
   const found = (Object.keys(STATUS_TO_PB) as JobStatus[]).find((k) => STATUS_TO_PB[k] === s);
@@ -50,6 +93,26 @@ export function jobToPb(job: JobRecord, logBytes: number): pb.Job {
       oomKilled: job.usage.oomKilled,
       cpuThrottledUs: job.usage.cpuThrottledUs,
     },
+    scheduledUnixMs: job.scheduledAt,
+    lateMs: job.lateMs,
+    cron: job.cron?.expr ?? "",
+    timezone: job.cron?.timezone ?? "",
+    allowOverlap: job.cron?.allowOverlap ?? false,
+    missed: job.cron?.missed ?? "",
+    scheduleId: job.scheduleId,
+    retry: retryToPb(job.retry),
+    attempts: job.attempts.map((a) => ({
+      attempt: a.attempt,
+      startUnixMs: a.startedAt,
+      endUnixMs: a.endedAt,
+      status: STATUS_TO_PB[a.status],
+      exitCode: a.exitCode ?? undefined,
+      reason: a.reason,
+    })),
+    history: job.history.map((h) => ({ timeUnixMs: h.time, text: h.text, jobId: h.jobId })),
+    workflowId: job.workflowId,
+    workflowJob: job.workflowJob,
+    requires: job.requires.map((r) => ({ job: r.job, status: STATUS_TO_PB[r.status] })),
   };
 }
 
@@ -92,7 +155,7 @@ export function sampleToPb(s: JobSample): pb.JobMetricsSample {
 }
 
 export function specFromPb(spec: pb.JobSpec): JobSpec {
-  return parseJobSpec({
+  const parsed = parseJobSpec({
     name: spec.name,
     command: spec.command,
     args: spec.args,
@@ -100,6 +163,33 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
     secretEnv: spec.secretEnv,
     limits: limitsFromPb(spec.limits),
   });
+  if (spec.schedule) {
+    checkScheduleSyntax(spec.schedule);
+    checkTimeZone(spec.timezone);
+    const missed = spec.missed || "once";
+    if (missed !== "once" && missed !== "skip") {
+      throw invalidArgument(`--missed "${spec.missed}" is not a policy (use once or skip)`);
+    }
+    parsed.schedule = {
+      spec: spec.schedule,
+      timezone: spec.timezone,
+      allowOverlap: spec.allowOverlap,
+      missed: missed as MissedPolicy,
+    };
+  } else if (spec.timezone || spec.allowOverlap || spec.missed) {
+    throw invalidArgument("--tz, --allow-overlap and --missed need a cron --schedule");
+  }
+  if (spec.retry && (spec.retry.retries > 0 || spec.retry.noRetryOn.length > 0 || spec.retry.delayMs > 0)) {
+    if (spec.retry.retries > 100) {
+      throw invalidArgument(`--retries ${spec.retry.retries} is too many (at most 100)`);
+    }
+    parsed.retry = {
+      retries: spec.retry.retries,
+      delayMs: spec.retry.delayMs,
+      noRetryOn: spec.retry.noRetryOn,
+    };
+  }
+  return parsed;
 }
 
 export function uploadFromPb(c: pb.UploadChunk): UploadItem {

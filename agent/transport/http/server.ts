@@ -1,6 +1,7 @@
 /**
- * The Prometheus endpoint: a hono app serving `GET /metrics` (and `/` pointing there), and the function that
- * serves it with Deno.serve. Off unless the config names an address; plain HTTP, so keep it on loopback or a
+ * The Prometheus endpoint: a hono app serving `GET /metrics`, `GET /healthz` (200 "ok" while the agent serves, 503
+ * while it shuts down; for probes that speak HTTP only) and `/` pointing there, and the function that serves it
+ * with Deno.serve. Off unless the config names an address; plain HTTP, so keep it on loopback or a
  * trusted network.
  */
 import { Hono } from "hono";
@@ -16,6 +17,8 @@ export interface MetricsDeps {
   jobs: JobMetricsView;
   info: BuildInfo;
   log: (msg: string) => void;
+  /** False once the agent stops serving (shutdown); /healthz answers 503 then. Default: always true. */
+  healthy?: () => boolean;
 }
 
 export function prometheusApp(deps: MetricsDeps): Hono {
@@ -33,7 +36,11 @@ export function prometheusApp(deps: MetricsDeps): Hono {
     }
     return c.body(renderMetrics(host, deps.jobs, deps.info), 200, { "Content-Type": CONTENT_TYPE });
   });
-  app.get("/", (c) => c.text("joblet metrics: see /metrics\n"));
+  app.get("/healthz", (c) => {
+    const ok = deps.healthy?.() ?? true;
+    return c.text(ok ? "ok\n" : "not serving\n", ok ? 200 : 503, { "Cache-Control": "no-store" });
+  });
+  app.get("/", (c) => c.text("joblet metrics: see /metrics (health: /healthz)\n"));
   return app;
 }
 

@@ -103,3 +103,19 @@ Deno.test("GET /metrics still serves job metrics when the host cannot be read, a
   assert.equal(logs.length, 1);
   assert.match(logs[0], /EACCES \/proc\/stat/);
 });
+
+Deno.test("GET /healthz answers 200 ok while the agent serves and 503 once it stops", async () => {
+  let serving = true;
+  const app = prometheusApp({
+    host: { sample: () => Promise.resolve(FAKE_HOST) },
+    jobs: FAKE_JOBS,
+    info: INFO,
+    log: () => {},
+    healthy: () => serving,
+  });
+  let res = await app.request("/healthz");
+  assert.deepEqual([res.status, await res.text()], [200, "ok\n"]);
+  serving = false;
+  res = await app.request("/healthz");
+  assert.deepEqual([res.status, await res.text()], [503, "not serving\n"]);
+});

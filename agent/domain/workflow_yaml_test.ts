@@ -1,0 +1,103 @@
+import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { didYouMean, parseWorkflow } from "./workflow_yaml.ts";
+
+const ML = `jobs:
+  data-extraction:
+    command: "python3"
+    args: ["extract.py", 3]
+    uploads:
+      files: ["extract.py"]
+    resources:
+      max_cpu: 50
+      max_memory: 512
+      max_io_bps: 10MB
+    environment:
+      STAGE: 1
+  data-validation:
+    command: "python3"
+    args: ["validate.py"]
+    retries: 2
+    retry_delay: 5s
+    requires:
+      - data-extraction: "COMPLETED"
+  cleanup:
+    command: "sh"
+    requires:
+      - data-validation: FAILED
+`;
+
+Deno.test("parseWorkflow() reads the seed's ml-pipeline shape in file order", () => {
+  const w = parseWorkflow(ML, "dir/ml-pipeline.yaml");
+  assertEquals(w.name, "ml-pipeline");
+  assertEquals(w.jobs.map((j) => j.name), ["data-extraction", "data-validation", "cleanup"]);
+  const [a, b, c] = w.jobs;
+  assertEquals(a.spec.args, ["extract.py", "3"]);
+  assertEquals(a.spec.env, { STAGE: "1" });
+  assertEquals(a.spec.limits, { cpuPercent: 50, memoryBytes: 512 * 1024 ** 2, ioBps: 10 * 1024 ** 2 });
+  assertEquals(a.uploads, ["extract.py"]);
+  assertEquals(b.requires, [{ job: "data-extraction", status: "COMPLETED" }]);
+  assertEquals(b.spec.retry, { retries: 2, delayMs: 5000, noRetryOn: [] });
+  assertEquals(c.requires, [{ job: "data-validation", status: "FAILED" }]);
+});
+
+function errorsOf(yaml: string): string {
+  try {
+    parseWorkflow(yaml, "wf.yaml");
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected the workflow to be rejected");
+}
+
+Deno.test("parseWorkflow() reports every problem at once with file:line:col", () => {
+  const msg = errorsOf(`jobs:
+  a:
+    comand: echo
+  b:
+    command: echo
+    requires:
+      - c: COMPLETED
+  d:
+    command: echo
+    network: bridge
+    environment: { 1BAD: x, SAME: y }
+    secret_environment: { SAME: z }
+`);
+  assert(msg.includes("(6 problems)"), msg);
+  assert(msg.includes("wf.yaml:3:5: jobs.a.command: command is required"), msg);
+  assert(msg.includes('wf.yaml:3:5: unknown key "comand" (did you mean "command"?)'), msg);
+  assert(msg.includes('wf.yaml:7:9: b requires "c", which is not a job in this workflow'), msg);
+  assert(msg.includes('wf.yaml:10:5: d: "network" is not supported yet'), msg);
+  assert(msg.includes('d: environment name "1BAD" is not valid'), msg);
+  assert(msg.includes('"SAME" is in both environment and secret_environment'), msg);
+});
+
+Deno.test("parseWorkflow() names a dependency cycle", () => {
+  const msg = errorsOf(`jobs:
+  a:
+    command: echo
+    requires: [{ c: COMPLETED }]
+  b:
+    command: echo
+    requires: [{ a: COMPLETED }]
+  c:
+    command: echo
+    requires: [{ b: COMPLETED }]
+`);
+  assert(msg.includes("wf.yaml:4:5: dependency cycle: a → c → b → a"), msg);
+});
+
+Deno.test("parseWorkflow() reports YAML syntax errors and a missing command with positions", () => {
+  assert(/wf\.yaml:\d+:\d+: Flow sequence/.test(errorsOf("jobs:\n  a: [unclosed\n")));
+  const msg = errorsOf("jobs:\n  a:\n    args: [x]\n");
+  assert(msg.includes("wf.yaml:3:5: jobs.a.command: command is required"), msg);
+  assertThrows(
+    () => parseWorkflow("jobs:\n  a:\n    command: x\n    resources: { max_memory: 12XB }\n", "w"),
+    /12XB/,
+  );
+});
+
+Deno.test("didYouMean() suggests only close words", () => {
+  assertEquals(didYouMean("requries", ["requires", "retries"]), "requires");
+  assertEquals(didYouMean("zzz", ["requires"]), undefined);
+});
