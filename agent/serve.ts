@@ -18,6 +18,8 @@ import { SqliteJobStore } from "./os/store/sqlite_store.ts";
 import { FileLogStore } from "./os/logs/file_log_store.ts";
 import { Workspaces } from "./os/workspace/workspaces.ts";
 import { createCgroupDriver } from "./os/cgroup/mod.ts";
+import { NoCgroupDriver, refuseLimits } from "./os/cgroup/none.ts";
+import type { CgroupDriver } from "./core/ports.ts";
 import { NamespaceLauncher } from "./os/isolation/launcher.ts";
 import { JobService } from "./core/job_service.ts";
 import { systemClock } from "./core/ports.ts";
@@ -28,7 +30,7 @@ import { JobletError } from "./domain/errors.ts";
 import { resolveLimits } from "./domain/limits.ts";
 import { createHostMonitor } from "./os/metrics/mod.ts";
 import { startMetricsServer } from "./transport/http/server.ts";
-import { createLogger, logFn } from "./logging/logger.ts";
+import { type AgentLogger, createLogger, logFn } from "./logging/logger.ts";
 import { loggingJobStore } from "./logging/job_events.ts";
 import { API_SERVICES } from "./transport/grpc/server.ts";
 import { HealthState, Serving } from "./transport/grpc/health.ts";
@@ -76,7 +78,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const pki = await ensurePki(state, { serverNames: config.serverNames });
   const store = loggingJobStore(SqliteJobStore.open(join(state, "joblet.db")), logger);
   const logs = new FileLogStore(join(state, "logs"), { maxBytesPerJob: config.logs.maxBytesPerJob });
-  const cgroups = createCgroupDriver({ namespace: "joblet" });
+  const cgroups = openCgroups(config.limits.disabled, logger);
   const launcher = new NamespaceLauncher({
     runDir: join(state, "run"),
     hostBinds: config.jobs.hostBinds,
@@ -91,7 +93,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
       workspaces: new Workspaces(state),
       clock: systemClock,
       // Reads `config` at each call, so limits reloaded by SIGHUP apply to the next job.
-      resolveLimits: (requested) => resolveLimits(requested, config.limits.bounds, { cpus: onlineCpus() }),
+      resolveLimits: (requested) =>
+        cgroups.version === "none"
+          ? refuseLimits(requested)
+          : resolveLimits(requested, config.limits.bounds, { cpus: onlineCpus() }),
       log,
     },
     {
@@ -192,6 +197,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   Deno.removeSignalListener("SIGHUP", reload);
   health.set(Serving.NOT_SERVING);
   clearInterval(sweeper);
+  jobs.shutdown(); // no scheduled job starts any more; workflows continue at the next start
   const finished = await withDeadline(SHUTDOWN_BUDGET_MS - 500, async () => {
     await stopGrpcServer(server, DRAIN_MS);
     await metrics?.shutdown();
@@ -206,6 +212,28 @@ export async function serve(flags: ServeFlags): Promise<number> {
 }
 
 /** Runs `fn`, giving up waiting after `ms`; true when it finished in time. */
+/**
+ * The cgroup driver for this host. Without usable cgroups the agent refuses to start, unless the config says
+ * `limits: { disabled: true }`: then jobs run without limits or accounting (os/cgroup/none.ts).
+ */
+function openCgroups(disabled: boolean, logger: AgentLogger): CgroupDriver {
+  try {
+    return createCgroupDriver({ namespace: "joblet" });
+  } catch (e) {
+    if (!disabled) {
+      throw new JobletError(
+        "FailedPrecondition",
+        `${
+          (e as Error).message
+        }. To run jobs without cgroup limits on this host, set "limits: { disabled: true }" ` +
+          `in the config`,
+      );
+    }
+    logger.warn("no usable cgroups: jobs run WITHOUT limits (limits.disabled is set)", { cause: String(e) });
+    return new NoCgroupDriver();
+  }
+}
+
 async function withDeadline(ms: number, fn: () => Promise<void>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((r) => timer = setTimeout(() => r(false), ms));

@@ -4,6 +4,7 @@
  */
 import type { JobRecord, JobStatus } from "../domain/job.ts";
 import type { JobSample } from "../domain/metrics.ts";
+import type { JobLimits } from "../domain/limits.ts";
 
 // ---------------------------------------------------------------------------------------------- store
 
@@ -71,10 +72,8 @@ export interface LogStore {
 
 // --------------------------------------------------------------------------------------------- cgroups
 
-export type CgroupVersion = "v1" | "v2";
-
-// (Kept in this section so that edits to the cgroup ports stay in one place.)
-import type { JobLimits } from "../domain/limits.ts";
+/** "none": the host has no usable cgroups and the config allows running without limits (limits.disabled). */
+export type CgroupVersion = "v1" | "v2" | "none";
 
 /** What a job's cgroup has used so far: counters since creation, gauges now. Absent files read as 0. */
 export interface CgroupStats {

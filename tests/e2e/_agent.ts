@@ -21,21 +21,34 @@ export class TestAgent {
   #output = "";
   port = 0;
 
-  private constructor(stateDir: string) {
+  readonly #wrap: string[];
+
+  private constructor(stateDir: string, wrap: string[]) {
     this.stateDir = stateDir;
     this.rnxConfig = join(stateDir, "rnx-config.yml");
+    this.#wrap = wrap;
   }
 
-  /** Starts an agent and waits until it serves. */
-  static async start(opts: { stateDir?: string; extraArgs?: string[] } = {}): Promise<TestAgent> {
-    const agent = new TestAgent(opts.stateDir ?? Deno.makeTempDirSync({ prefix: "joblet-e2e-" }));
+  /**
+   * Starts an agent and waits until it serves. `wrap` runs it under another command (e.g. `unshare -m …`),
+   * which must end by exec'ing its arguments.
+   */
+  static async start(
+    opts: { stateDir?: string; extraArgs?: string[]; wrap?: string[] } = {},
+  ): Promise<TestAgent> {
+    const agent = new TestAgent(
+      opts.stateDir ?? Deno.makeTempDirSync({ prefix: "joblet-e2e-" }),
+      opts.wrap ?? [],
+    );
     await agent.#spawn(opts.extraArgs ?? []);
     return agent;
   }
 
   async #spawn(extraArgs: string[], port = this.port): Promise<void> {
-    const child = new Deno.Command(Deno.execPath(), {
+    const [program, ...prefix] = this.#wrap.length ? [...this.#wrap, Deno.execPath()] : [Deno.execPath()];
+    const child = new Deno.Command(program, {
       args: [
+        ...prefix,
         "run",
         "-A",
         AGENT_MAIN,

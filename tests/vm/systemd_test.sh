@@ -39,6 +39,10 @@ wait_active() {
   fail "joblet did not become active and reachable"
 }
 
+# The guest's / is the host's, read-only under a tmpfs overlay: drop what a joblet on the host left there (in the
+# overlay only), so this is a bare host.
+rm -rf /var/lib/joblet /etc/joblet /root/.rnx /usr/local/bin/joblet /usr/local/bin/rnx /usr/local/lib/joblet
+
 step "joblet install (from the bundle)"
 "$work/v1/bin/joblet" install --address 127.0.0.1:50051 --server-name vmrun.test
 systemctl is-active joblet || fail "joblet.service is not active after install"
@@ -55,8 +59,12 @@ echo "$out" | grep -qx hi || fail "expected 'hi', got: $out"
 first=$(rnx job list --json | sed -n 's/.*"id": *"\([0-9a-f-]\{36\}\)".*/\1/p' | head -1)
 [ -n "$first" ] || fail "no job in rnx job list"
 
-step "joblet doctor (cgroup v2 guest)"
-joblet doctor || fail "joblet doctor reported a failure"
+step "joblet doctor (cgroup v2 guest; its tmpfs root has < 1 GiB free, so disk space may FAIL here)"
+joblet doctor >/tmp/doctor || true
+cat /tmp/doctor
+grep -q "^cgroups *OK *v2 at /sys/fs/cgroup, delegated: cpu cpuset io memory pids" /tmp/doctor ||
+  fail "doctor did not see cgroup v2 with every controller"
+grep "FAIL" /tmp/doctor | grep -v "^disk space" && fail "doctor failed a check other than disk space"
 
 step "restart while a job runs: the job ends STOPPED"
 running=$(rnx job run --json sleep 300 | sed -n 's/.*"id": *"\([0-9a-f-]\{36\}\)".*/\1/p' | head -1)
