@@ -145,6 +145,32 @@ export interface LaunchRequest {
   workDir: string;
   /** The job's cgroup; the user command runs inside it from its first instruction. */
   cgroup: JobCgroup;
+  /** Extra bind mounts into the job's root (volumes), made before the job starts. */
+  mounts?: ExtraMount[];
+  /**
+   * Network of the job. Absent: the job's network namespace has loopback only. Called by the launcher after the
+   * job's PID 1 exists (in its new network namespace) and before the user command is released, from the agent's
+   * own namespaces; it must finish (or throw, which fails the launch) synchronously or by its promise.
+   */
+  network?: NetworkAttachment;
+}
+
+export interface ExtraMount {
+  /** Host path (a mounted volume). */
+  source: string;
+  /** Absolute path inside the job, e.g. /volumes/results. */
+  target: string;
+  readOnly: boolean;
+}
+
+export interface NetworkAttachment {
+  /** Connects the network namespace of `pid` (the job's PID 1). */
+  attach(pid: number): void | Promise<void>;
+  /** Extra /etc/hosts lines and resolv.conf text for the job's root; written before the job starts. */
+  hosts?: string;
+  resolvConf?: string;
+  /** Undoes attach() after the job ended (or when its launch failed). */
+  detach(): void | Promise<void>;
 }
 
 export interface ExitStatus {
