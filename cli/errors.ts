@@ -39,12 +39,35 @@ const CODES: Partial<Record<number, JobletError["code"]>> = {
  * Turns a failed call into the error rnx prints. The agent's own message (the status details) is shown as the
  * server wrote it ("job 1234 not found"); transport failures get a hint about what to check.
  */
+const TLS_FAILURE = /certificate|handshake|unknown ca|alert|self.signed|verify/i;
+const CLOSED_IN_SETUP = /No connection established\. Last error: .*(EPIPE|ECONNRESET)/;
+
 export function rpcError(err: ServiceError, address: string): JobletError {
   // grpc-js ends some UNAVAILABLE details with an empty "Resolution note:"; drop it.
   const details = (err.details || status[err.code] || "unknown error").replace(/\s*Resolution note:\s*$/, "");
   const code = CODES[err.code] ?? "Internal";
   switch (err.code) {
     case status.UNAVAILABLE:
+      // mTLS is checked in the handshake: a certificate from another CA (ours or the agent's) or none at all
+      // surfaces here, not as UNAUTHENTICATED. Say so instead of suggesting the agent is down.
+      if (TLS_FAILURE.test(details)) {
+        return new JobletError(
+          "Unauthenticated",
+          `TLS handshake with agent at ${address} failed: ${details} (do the CA and certificate in this rnx ` +
+            `config belong to that agent? \`joblet certs issue\` on the agent makes a matching config)`,
+          { cause: err },
+        );
+      }
+      // With TLS 1.3 the agent checks our certificate after we think the handshake is done, so its refusal
+      // reaches us as a broken connection rather than an alert.
+      if (CLOSED_IN_SETUP.test(details)) {
+        return new JobletError(
+          "Unauthenticated",
+          `agent at ${address} closed the connection during set-up: ${details} (if joblet is running there, it ` +
+            `refused this rnx config's certificate: is it from that agent's CA?)`,
+          { cause: err },
+        );
+      }
       return new JobletError(code, `cannot reach agent at ${address} (is joblet running?): ${details}`, {
         cause: err,
       });

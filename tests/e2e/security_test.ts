@@ -2,7 +2,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import * as tls from "node:tls";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import type { RnxConfig } from "../../agent/domain/rnx_config.ts";
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
@@ -87,6 +87,24 @@ Deno.test({
         Deno.writeTextFileSync(cfg, text, { mode: 0o600 });
         const foreign = await agent.rnx(["job", "list"], { env: { RNX_CONFIG: cfg } });
         assertEquals(foreign.code, 1);
+        assertMatch(foreign.stderr, /TLS handshake with agent at .* failed/);
+        // Trusting our server, but presenting a certificate our CA did not sign: the agent refuses it.
+        const ours = parse(Deno.readTextFileSync(agent.rnxConfig)) as RnxConfig;
+        const theirs = parse(Deno.readTextFileSync(other.rnxConfig)) as RnxConfig;
+        const mine = Object.values(ours.nodes)[0];
+        const stranger = Object.values(theirs.nodes)[0];
+        const mixed = join(agent.stateDir, "stranger.yml");
+        Deno.writeTextFileSync(
+          mixed,
+          stringify({ version: 1, nodes: { x: { ...mine, cert: stranger.cert, key: stranger.key } } }),
+          { mode: 0o600 },
+        );
+        const refused = await agent.rnx(["job", "list"], { env: { RNX_CONFIG: mixed } });
+        assertEquals(refused.code, 1);
+        assertMatch(
+          refused.stderr,
+          /refused this rnx config's certificate|TLS handshake with agent at .* failed/,
+        );
       });
 
       await t.step("TLS 1.2 is refused; TLS 1.3 is spoken", async () => {
