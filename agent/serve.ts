@@ -35,6 +35,11 @@ import { loggingJobStore } from "./logging/job_events.ts";
 import { API_SERVICES } from "./transport/grpc/server.ts";
 import { HealthState, Serving } from "./transport/grpc/health.ts";
 import { planReload } from "./reload.ts";
+import { VolumeService } from "./core/volume_service.ts";
+import { HostVolumeDriver } from "./os/volume/host_driver.ts";
+import { jobResolvConf, NetworkService } from "./core/network_service.ts";
+import { SqliteNetworkStore } from "./os/network/store.ts";
+import { LinuxNetworkDriver } from "./os/network/linux_driver.ts";
 
 /** CPUs the host has online (cores 0 … n-1 exist for --cpu-cores). */
 function onlineCpus(): number {
@@ -79,6 +84,22 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const store = loggingJobStore(SqliteJobStore.open(join(state, "joblet.db")), logger);
   const logs = new FileLogStore(join(state, "logs"), { maxBytesPerJob: config.logs.maxBytesPerJob });
   const cgroups = openCgroups(config.limits.disabled, logger);
+  const volumes = new VolumeService({
+    driver: new HostVolumeDriver({ root: join(state, "volumes"), log }),
+    clock: systemClock,
+    log,
+  });
+  const volumeCount = await volumes.start();
+  if (volumeCount) log(`volumes: ${volumeCount} attached`);
+  const netStore = SqliteNetworkStore.open(join(state, "network.db"));
+  const networks = new NetworkService(netStore, new LinuxNetworkDriver({ store: netStore }), {
+    // Loopback only unless a job asks for a network (docs/networks.md).
+    defaultNetwork: "none",
+    bridgeCidr: "172.20.0.0/16",
+    isolatedCidr: "172.21.0.0/16",
+    resolvConf: jobResolvConf(readOr("/etc/resolv.conf", "")),
+  }, log);
+  await networks.recover();
   const launcher = new NamespaceLauncher({
     runDir: join(state, "run"),
     hostBinds: config.jobs.hostBinds,
@@ -98,6 +119,8 @@ export async function serve(flags: ServeFlags): Promise<number> {
           ? refuseLimits(requested)
           : resolveLimits(requested, config.limits.bounds, { cpus: onlineCpus() }),
       log,
+      volumes,
+      networks,
     },
     {
       stopGraceMs: config.jobs.stopGraceMs,
@@ -108,6 +131,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       samplesKept: config.metrics.samplesKept,
     },
   );
+  jobs.onFinished((job) => networks.ended(job.id));
   const recovered = await jobs.recover();
   if (recovered) {
     logger.warn("recovered jobs that ran when the agent stopped: marked FAILED (agent restarted)", {
@@ -124,7 +148,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     caCert: pki.caCert,
     serverCert: pki.serverCert,
     serverKey: pki.serverKey,
-  }, { jobs, host, info, log, logger, health });
+  }, { jobs, host, info, log, logger, health, volumes, networks });
   const listen = parseHostPort(config.listen);
   const address = formatHostPort({ host: listen.host, port });
 
@@ -205,6 +229,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
     await Promise.all(jobs.running().map(({ id }) => jobs.stop(id, grace, "agent shutdown").catch(() => {})));
   });
   if (!finished) logger.warn("shutdown: jobs or calls still open at the deadline; exiting anyway");
+  await networks.shutdown().catch((e) =>
+    logger.error("shutdown: network cleanup failed", { error: String(e) })
+  );
+  netStore.close();
   store.close();
   removePid(state);
   logger.info("stopped", { signal: sig, ms: Date.now() - began, stopped_jobs: running });
@@ -231,6 +259,14 @@ function openCgroups(disabled: boolean, logger: AgentLogger): CgroupDriver {
     }
     logger.warn("no usable cgroups: jobs run WITHOUT limits (limits.disabled is set)", { cause: String(e) });
     return new NoCgroupDriver();
+  }
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return fallback;
   }
 }
 

@@ -13,6 +13,10 @@ import { registerJobMetricsCommand } from "./commands/job_metrics.ts";
 import { registerMonitorCommands } from "./commands/monitor.ts";
 import { registerNodesCommand } from "./commands/nodes.ts";
 import { registerVersionCommand, RNX_VERSION } from "./commands/version.ts";
+import { registerVolumeCommands } from "./commands/volume.ts";
+import { registerNetworkCommands } from "./commands/network.ts";
+import { registerCompletionCommand } from "./commands/completion.ts";
+import { applyHelp } from "./help_examples.ts";
 
 export function buildProgram(ctx: Context): Command {
   const program = new Command("rnx")
@@ -30,7 +34,11 @@ export function buildProgram(ctx: Context): Command {
   registerJobMetricsCommand(program, ctx);
   registerMonitorCommands(program, ctx);
   registerNodesCommand(program, ctx);
+  registerVolumeCommands(program, ctx);
+  registerNetworkCommands(program, ctx);
   registerVersionCommand(program, ctx);
+  registerCompletionCommand(program, ctx);
+  applyHelp(program); // after every command: adds `help <command…>` and each command's examples
   configureOutput(program, ctx);
   return program;
 }

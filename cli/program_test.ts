@@ -206,6 +206,8 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       allowOverlap: false,
       missed: "",
       retry: undefined,
+      network: "",
+      volumes: [],
     },
   }]);
   assertIncludes(r.out, "Job started: 0a1b2c3d-0000-4000-8000-000000000001\n");

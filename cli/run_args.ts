@@ -25,6 +25,7 @@ import { checkScheduleSyntax } from "../agent/domain/schedule.ts";
 import { checkTimeZone } from "../agent/domain/cron.ts";
 import type { MissedPolicy, RetryPolicy } from "../agent/domain/job.ts";
 import { parseDuration } from "../agent/domain/units.ts";
+import { checkVolumeMounts, parseVolumeMount, type VolumeMount } from "../agent/domain/volume.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -49,6 +50,10 @@ export interface RunArgs {
   retry: RetryPolicy;
   /** `--workflow=FILE[:JOB]`: the file and the one job to run ("" = all). */
   workflow?: { file: string; job: string };
+  /** `--volume NAME[:ro]` (repeatable): mounted at /volumes/NAME. */
+  volumes?: VolumeMount[];
+  /** `--network=NAME`: bridge, isolated, none or a custom network ("" = the agent's default). */
+  network?: string;
 }
 
 /** The options commander collects for `job run`. */
@@ -74,6 +79,8 @@ export interface RawRunOptions {
   retryDelay?: string;
   noRetryOn?: string;
   workflow?: string;
+  volume?: string[];
+  network?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -115,6 +122,12 @@ export function defineRunCommand(cmd: Command): Command {
     .option("--retry-delay <duration>", "wait before the first retry, doubled each time (default 1s)")
     .addOption(noRetryOn())
     .option("--workflow <file[:job]>", "run the jobs of a workflow YAML file (or one job of it)")
+    .option(
+      "--volume <name[:ro]>",
+      "mount a volume at /volumes/NAME, read-only with :ro (repeatable)",
+      collect,
+    )
+    .option("--network <name>", "bridge, isolated, none (loopback only) or a custom network")
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
     .argument("[command]", "program to run inside the job")
@@ -149,7 +162,19 @@ export function toRunArgs(command: string | undefined, args: string[], raw: RawR
     limits: parseLimitFlags(raw),
     ...parseScheduleFlags(raw),
     retry: parseRetryFlags(raw),
+    volumes: parseVolumeFlags(raw.volume ?? []),
+    ...(raw.network === undefined ? {} : { network: parseNetworkFlag(raw.network) }),
   };
+}
+
+/** `--volume NAME[:ro]`, each volume once. */
+export function parseVolumeFlags(items: string[]): VolumeMount[] {
+  try {
+    return checkVolumeMounts(items.map(parseVolumeMount));
+  } catch (e) {
+    if (e instanceof JobletError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function toWorkflowArgs(command: string | undefined, args: string[], raw: RawRunOptions): RunArgs {
@@ -187,6 +212,15 @@ function toWorkflowArgs(command: string | undefined, args: string[], raw: RawRun
     retry: { retries: 0, delayMs: 0, noRetryOn: [] },
     workflow: { file: m[1], job: m[2] ?? "" },
   };
+}
+
+/** `--network`: a name the agent may know (it says whether the network exists). */
+export function parseNetworkFlag(value: string | undefined): string {
+  if (value === undefined) return "";
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+    throw new UsageError(`--network "${value}" is not a network name (1-32 letters, digits, '-' or '_')`);
+  }
+  return value;
 }
 
 /** --schedule and the cron flags, checked without a clock (the agent resolves relative times). */

@@ -76,6 +76,7 @@ Deno.test("job run reads flags before the command, repeatable ones in order", as
     allowOverlap: false,
     missed: "",
     retry: { retries: 0, delayMs: 0, noRetryOn: [] },
+    volumes: [],
   });
 });
 
@@ -163,4 +164,18 @@ Deno.test("toRunArgs() checks the job with the agent's rules: name, empty comman
 Deno.test("toRunArgs() rejects a variable given as both plain and secret", () => {
   const err = thrown(() => toRunArgs("ls", [], { env: ["K=1"], secretEnv: ["K=2"] }), UsageError);
   assertIncludes(err.message, `"K" is given both as env and secret env`);
+});
+
+Deno.test("job run --volume is repeatable, reads NAME and NAME:ro, and rejects a bad or repeated volume", async () => {
+  const r = await parse(["--volume=results", "--volume", "models:ro", "ls", "/volumes"]);
+  assert.deepEqual(r.volumes, [{ name: "results", readOnly: false }, { name: "models", readOnly: true }]);
+  assert.deepEqual(r.args, ["/volumes"]);
+  assert.deepEqual((await parse(["ls"])).volumes, []);
+  for (const bad of ["x/../y", "-bad", "a:rx"]) {
+    const e = await rejected(() => parse([`--volume=${bad}`, "ls"]));
+    assert.ok(e instanceof UsageError, String(e));
+    assertIncludes(e.message, `volume "${bad}" must be NAME or NAME:ro`);
+  }
+  const twice = await rejected(() => parse(["--volume=a", "--volume=a:ro", "ls"]));
+  assertIncludes(twice.message, 'volume "a" is given twice');
 });

@@ -25,6 +25,14 @@ export const LIBC_SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   // int socket(int domain, int type, int protocol);
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // int bind(int fd, const struct sockaddr *addr, socklen_t len);
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // ssize_t send(int fd, const void *buf, size_t len, int flags);
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // ssize_t recv(int fd, void *buf, size_t len, int flags);
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // unsigned int if_nametoindex(const char *ifname);  0 when there is no such interface.
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
   // int ioctl(int fd, unsigned long request, ... /* void *arg */);
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   // long syscall(long number, ...);  used as syscall(SYS_pivot_root, new_root, put_old): no glibc wrapper.

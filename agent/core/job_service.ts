@@ -20,6 +20,8 @@ import { checkTimeZone, nextTick, parseCron, ticksBetween } from "../domain/cron
 import { parseSchedule } from "../domain/schedule.ts";
 import { Scheduler, type Timers } from "./scheduler.ts";
 import type { WorkflowStore } from "./workflow_ports.ts";
+import type { JobVolumes } from "./volume_ports.ts";
+import type { JobNetworks } from "./network_ports.ts";
 import { WorkflowService } from "./workflow_service.ts";
 import type { JobLimits } from "../domain/limits.ts";
 import { type JobMetricsView, type JobSample, NO_USAGE } from "../domain/metrics.ts";
@@ -68,6 +70,10 @@ export interface JobServiceDeps {
   newId?: () => string;
   /** Timers for the scheduler (default: real ones); tests pass fakes to move time themselves. */
   timers?: Timers;
+  /** Volumes for `--volume` (absent: a job that asks for one is refused). */
+  volumes?: JobVolumes;
+  /** Networks for `--network` (absent: every job has loopback only, and naming a network is refused). */
+  networks?: JobNetworks;
   log?: (msg: string) => void;
 }
 
@@ -79,6 +85,7 @@ interface ActiveJob {
   launched?: LaunchedJob;
   stop?: { by: string };
   timedOut?: boolean;
+  network?: Awaited<ReturnType<JobNetworks["prepare"]>>;
   timeout?: ReturnType<typeof setTimeout>;
   done: Promise<void>;
 }
@@ -125,6 +132,8 @@ export class JobService implements JobMetricsView {
   async run(spec: JobSpec, uploads: AsyncIterable<UploadItem>, caller: string): Promise<JobRecord> {
     const { clock } = this.#deps;
     const limits = this.#deps.resolveLimits(spec.limits);
+    this.checkVolumes(spec);
+    this.#checkNetwork(spec.network);
     const when = spec.schedule ? parseSchedule(spec.schedule.spec, clock.now()) : undefined;
     let cronAt = 0;
     if (when?.kind === "cron") {
@@ -151,11 +160,28 @@ export class JobService implements JobMetricsView {
       };
     }
     this.admit(record, staging);
+    this.#deps.networks?.reserve(record.id, spec.network, [record.name, shortId(record.id)]);
     if (record.status === "SCHEDULED") {
       this.#scheduler.add(record.id, record.scheduledAt);
       return record;
     }
     return await this.#launch(record);
+  }
+
+  /** Throws NotFound for a volume that does not exist (before anything of the job is made). */
+  checkVolumes(spec: JobSpec): void {
+    const asked = spec.volumes ?? [];
+    if (asked.length === 0) return;
+    if (!this.#deps.volumes) throw failedPrecondition("this agent has no volumes; remove --volume");
+    this.#deps.volumes.check(asked);
+  }
+
+  /** Throws InvalidArgument for an unknown network (before anything of the job is made). */
+  #checkNetwork(network: string | undefined): void {
+    if (this.#deps.networks) return this.#deps.networks.check(network);
+    if (network && network !== "none") {
+      throw failedPrecondition(`this agent has no networking; remove --network=${network}`);
+    }
   }
 
   /** The agent's defaults and bounds applied to what a job asked for (throws InvalidArgument). */
@@ -207,6 +233,7 @@ export class JobService implements JobMetricsView {
       usage: NO_USAGE,
       ...PLAIN_JOB,
       retry: spec.retry ?? NO_RETRY,
+      volumes: spec.volumes ?? [],
     };
   }
 
@@ -274,10 +301,16 @@ export class JobService implements JobMetricsView {
       done: new Promise<void>((r) => finished = r),
     };
     this.#active.set(id, active);
+    void active.done.then(() => this.#deps.volumes?.release(id));
 
     let launched: LaunchedJob;
     try {
+      const mounts = this.#deps.volumes?.acquire(id, record.volumes ?? []);
+      if (!mounts && record.volumes?.length) throw failedPrecondition("this agent has no volumes");
+      active.network = await this.#deps.networks?.prepare(id);
       launched = await launcher.launch({
+        network: active.network,
+        mounts,
         jobId: id,
         hostname: shortId(id),
         command: record.command,
@@ -287,6 +320,7 @@ export class JobService implements JobMetricsView {
         cgroup,
       });
     } catch (e) {
+      await Promise.resolve().then(() => active.network?.detach()).catch(() => {});
       finished();
       return this.#failToStart(record, writer, cgroup, message(e));
     }
@@ -334,6 +368,9 @@ export class JobService implements JobMetricsView {
     } catch (e) {
       this.#deps.log?.(`job ${id}: cannot remove cgroup: ${message(e)}`);
     }
+    await Promise.resolve().then(() => active.network?.detach()).catch((e) =>
+      this.#deps.log?.(`job ${id}: cannot disconnect its network: ${message(e)}`)
+    );
     await pumps.catch((e) => this.#deps.log?.(`job ${id}: output capture ended: ${message(e)}`));
     let outcome: { status: JobStatus; reason: string };
     let exitCode = exit.code;
@@ -475,10 +512,12 @@ export class JobService implements JobMetricsView {
         lateMs: late > LATE_AFTER_MS ? late : 0,
         scheduleId: schedule.id,
         retry: schedule.retry,
+        volumes: schedule.volumes,
         reason: "",
         history: [],
       };
       store.insert(run);
+      this.#deps.networks?.inherit(schedule.id, run.id, [run.name, shortId(run.id)]);
       events.push({ time: at, text: late > LATE_AFTER_MS ? "started late" : "started", jobId: run.id });
       void this.#launch(run).catch((e) => this.#deps.log?.(`schedule ${schedule.id}: ${message(e)}`));
     }
@@ -498,8 +537,10 @@ export class JobService implements JobMetricsView {
     this.#scheduler.add(schedule.id, next);
   }
 
-  get(idOrPrefix: string): JobRecord {
-    return this.resolve(idOrPrefix);
+  /** The job, with its network (kept by the network store, not in the record) when the agent has networks. */
+  get(idOrPrefix: string): JobRecord & { network?: string } {
+    const job = this.resolve(idOrPrefix);
+    return this.#deps.networks ? { ...job, network: this.#deps.networks.networkOf(job.id) } : job;
   }
 
   list(filter: JobFilter = {}): JobRecord[] {
@@ -643,6 +684,7 @@ export class JobService implements JobMetricsView {
     this.#deps.logs.delete(id);
     this.#deps.workspaces.remove(id);
     this.#deps.store.delete(id);
+    this.#deps.networks?.release(id);
   }
 
   /**

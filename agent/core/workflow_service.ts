@@ -73,6 +73,7 @@ export class WorkflowService {
       defs = [{ ...def, requires: [] }];
     }
     const limits = defs.map((d) => this.#jobs.resolveLimits(d.spec.limits));
+    for (const d of defs) this.#jobs.checkVolumes(d.spec);
     const stagings = new Map<string, UploadStaging>();
     try {
       for (const d of defs) stagings.set(d.name, this.#jobs.newStaging());

@@ -1,6 +1,7 @@
 /** Jobs: states, the record the agent keeps, and the rules for moving between states. */
 import type { JobLimits } from "./limits.ts";
 import type { JobUsage } from "./metrics.ts";
+import type { VolumeMount } from "./volume.ts";
 
 export const JOB_STATUSES = [
   "INITIALIZING",
@@ -49,6 +50,10 @@ export interface JobSpec {
   schedule?: ScheduleRequest;
   /** `--retries` and friends; absent = never retried. */
   retry?: RetryPolicy;
+  /** `--volume NAME[:ro]`: volumes mounted at /volumes/NAME; absent = none. */
+  volumes?: VolumeMount[];
+  /** `--network`: "bridge", "isolated", "none" or a custom network; absent = the agent's default. */
+  network?: string;
 }
 
 /** What `--schedule` and its companion flags asked for, before it is resolved against the agent's clock. */
@@ -149,6 +154,8 @@ export interface JobRecord {
   workflowId: string;
   workflowJob: string;
   requires: Requirement[];
+  /** Volumes mounted at /volumes/NAME (absent on records from before volumes = none). */
+  volumes?: VolumeMount[];
 }
 
 /** The fields a job has before anything about scheduling, retries or workflows is known. */
@@ -164,6 +171,7 @@ export const PLAIN_JOB: Pick<
   | "workflowId"
   | "workflowJob"
   | "requires"
+  | "volumes"
 > = {
   scheduledAt: 0,
   lateMs: 0,
@@ -175,6 +183,7 @@ export const PLAIN_JOB: Pick<
   workflowId: "",
   workflowJob: "",
   requires: [],
+  volumes: [],
 };
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {

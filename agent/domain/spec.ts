@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { JobSpec } from "./job.ts";
 import { invalidArgument } from "./errors.ts";
+import { VOLUME_NAME } from "./volume.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -67,7 +68,20 @@ export const JobSpecSchema = z.object({
     pids: z.number().int().nonnegative(),
     timeoutMs: z.number().int().nonnegative(),
   }).partial().default({}),
+  volumes: z.array(z.strictObject({
+    name: z.string().regex(
+      VOLUME_NAME,
+      "volume name must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit",
+    ),
+    readOnly: z.boolean(),
+  })).max(64, "at most 64 volumes").optional(),
+  network: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "network must be 1-32 letters, digits, '-' or '_'")
+    .optional(),
 }).superRefine((s, ctx) => {
+  const names = (s.volumes ?? []).map((v) => v.name);
+  for (const [i, n] of names.entries()) {
+    if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", message: `volume "${n}" is given twice` });
+  }
   for (const name of Object.keys(s.secretEnv)) {
     if (name in s.env) {
       ctx.addIssue({ code: "custom", message: `"${name}" is given both as env and secret env` });

@@ -18,7 +18,7 @@
  * parseWorkflow() checks everything before anything starts and reports every problem at once, each as
  * "file:line:col: message": YAML syntax, unknown keys (with a did-you-mean), a missing command, requirements
  * naming unknown jobs, dependency cycles (named), invalid environment names, a key in both environment maps,
- * bad limits, and fields this agent does not support yet (runtime, network, volumes).
+ * bad limits, bad volume names, and fields this agent does not support yet (runtime, network).
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
@@ -36,6 +36,7 @@ import {
 } from "./limits.ts";
 import { parseDuration } from "./units.ts";
 import { checkUploadPath } from "./upload.ts";
+import { parseVolumeMount } from "./volume.ts";
 
 export interface WorkflowJobDef {
   /** Its key under `jobs:`. */
@@ -53,7 +54,7 @@ export interface ParsedWorkflow {
 }
 
 const FINAL_STATUSES = ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT", "CANCELED"] as const;
-const NOT_YET = ["runtime", "network", "volumes"] as const;
+const NOT_YET = ["runtime", "network"] as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const sizeLike = z.union([z.string(), z.number()]).transform(String);
@@ -74,7 +75,8 @@ const JobYaml = z.strictObject({
   description: z.string().optional(),
   runtime: z.unknown().optional(),
   network: z.unknown().optional(),
-  volumes: z.unknown().optional(),
+  /** Volume names, each "NAME" or "NAME:ro", mounted at /volumes/NAME. */
+  volumes: z.array(z.string()).optional(),
   uploads: z.strictObject({ files: z.array(z.string()) }).optional(),
   environment: z.record(z.string(), scalar).optional(),
   secret_environment: z.record(z.string(), scalar).optional(),
@@ -223,6 +225,17 @@ function checkJobs(jobs: Record<string, JobData>, names: string[], issues: Issue
         issues.push({ path: [...here, "uploads", "files", i], message: `${name}: ${(e as Error).message}` });
       }
     });
+    const volumeNames = (job.volumes ?? []).map((v) => v.replace(/:(ro|rw)$/, ""));
+    (job.volumes ?? []).forEach((v, i) => {
+      try {
+        parseVolumeMount(v);
+        if (volumeNames.indexOf(volumeNames[i]) !== i) {
+          throw new Error(`volume "${volumeNames[i]}" is listed twice`);
+        }
+      } catch (e) {
+        issues.push({ path: [...here, "volumes", i], message: `${name}: ${(e as Error).message}` });
+      }
+    });
     try {
       limitsOf(job);
     } catch (e) {
@@ -341,6 +354,7 @@ function buildJob(name: string, j: JobData): WorkflowJobDef {
       secretEnv: j.secret_environment ?? {},
       limits: limitsOf(j),
       retry: retryOf(j),
+      ...(j.volumes?.length ? { volumes: j.volumes.map(parseVolumeMount) } : {}),
     },
     requires: (j.requires ?? []).map((r) => {
       const [job, status] = Object.entries(r)[0];

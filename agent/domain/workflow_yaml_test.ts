@@ -101,3 +101,20 @@ Deno.test("didYouMean() suggests only close words", () => {
   assertEquals(didYouMean("requries", ["requires", "retries"]), "requires");
   assertEquals(didYouMean("zzz", ["requires"]), undefined);
 });
+
+Deno.test("parseWorkflow() reads volumes as NAME or NAME:ro and reports a bad one at its line", () => {
+  const wf = parseWorkflow(
+    "jobs:\n  a:\n    command: cat\n    volumes: [results, 'models:ro']\n  b:\n    command: ls\n",
+    "v.yaml",
+  );
+  assertEquals(wf.jobs[0].spec.volumes, [
+    { name: "results", readOnly: false },
+    { name: "models", readOnly: true },
+  ]);
+  assertEquals(wf.jobs[1].spec.volumes, undefined);
+  const msg = errorsOf(
+    "jobs:\n  a:\n    command: cat\n    volumes:\n      - x/../y\n      - ok\n      - ok:ro\n",
+  );
+  assert(msg.includes('wf.yaml:5:9: a: volume "x/../y" must be NAME or NAME:ro'), msg);
+  assert(msg.includes('wf.yaml:7:9: a: volume "ok" is listed twice'), msg);
+});

@@ -64,6 +64,8 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         allowOverlap: args.allowOverlap,
         missed: args.missed,
         retry: args.retry.retries > 0 ? args.retry : undefined,
+        volumes: args.volumes ?? [],
+        network: args.network ?? "",
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {

@@ -343,7 +343,13 @@ export interface JobSpec {
   timezone: string;
   allowOverlap: boolean;
   missed: string;
-  retry: RetryPolicy | undefined;
+  retry:
+    | RetryPolicy
+    | undefined;
+  /** Volumes mounted at /volumes/NAME (each must exist when the job is submitted). */
+  volumes: VolumeMount[];
+  /** "bridge", "isolated", "none" or a custom network; "" = the agent's default. */
+  network: string;
 }
 
 export interface JobSpec_EnvEntry {
@@ -354,6 +360,84 @@ export interface JobSpec_EnvEntry {
 export interface JobSpec_SecretEnvEntry {
   key: string;
   value: string;
+}
+
+export interface Network {
+  name: string;
+  /** "" for none. */
+  cidr: string;
+  /** Linux bridge device ("" for none). */
+  bridge: string;
+  /** bridge, isolated and none. */
+  builtin: boolean;
+  /** Jobs that run on it or wait to. */
+  jobIds: string[];
+}
+
+export interface CreateNetworkRequest {
+  /** 1-32 letters, digits, '-' or '_'; not bridge, isolated, none or host. */
+  name: string;
+  /** e.g. "10.10.0.0/24": /8 to /30, no overlap with other networks or host addresses. */
+  cidr: string;
+}
+
+export interface ListNetworksRequest {
+}
+
+export interface ListNetworksResponse {
+  networks: Network[];
+}
+
+export interface RemoveNetworkRequest {
+  name: string;
+}
+
+export interface RemoveNetworkResponse {
+  name: string;
+}
+
+/** A job's use of a volume. */
+export interface VolumeMount {
+  name: string;
+  readOnly: boolean;
+}
+
+export interface Volume {
+  name: string;
+  /** "filesystem" (ext4 image on a loop device) or "memory" (tmpfs; empty again after a host reboot). */
+  type: string;
+  sizeBytes: number;
+  /** Bytes in use now (as df counts them). */
+  usedBytes: number;
+  /** Running jobs that use it. */
+  jobIds: string[];
+  createdUnixMs: number;
+  /** Why the volume cannot be used (it could not be mounted at agent start), or "". */
+  error: string;
+}
+
+export interface CreateVolumeRequest {
+  /** 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit. */
+  name: string;
+  /** e.g. "100MB", "10GB", "1.5GB", "1TB" (1024-based). */
+  size: string;
+  /** "filesystem" (default) or "memory". */
+  type: string;
+}
+
+export interface ListVolumesRequest {
+}
+
+export interface ListVolumesResponse {
+  volumes: Volume[];
+}
+
+export interface RemoveVolumeRequest {
+  name: string;
+}
+
+export interface RemoveVolumeResponse {
+  name: string;
 }
 
 /**
@@ -434,6 +518,10 @@ export interface Job {
   workflowId: string;
   workflowJob: string;
   requires: Requirement[];
+  /** Volumes mounted at /volumes/NAME. */
+  volumes: VolumeMount[];
+  /** The job's network ("none" = loopback only). */
+  network: string;
 }
 
 export interface Job_EnvEntry {
@@ -1500,6 +1588,8 @@ function createBaseJobSpec(): JobSpec {
     allowOverlap: false,
     missed: "",
     retry: undefined,
+    volumes: [],
+    network: "",
   };
 }
 
@@ -1537,6 +1627,12 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     if (message.retry !== undefined) {
       RetryPolicy.encode(message.retry, writer.uint32(90).fork()).join();
+    }
+    for (const v of message.volumes) {
+      VolumeMount.encode(v!, writer.uint32(322).fork()).join();
+    }
+    if (message.network !== "") {
+      writer.uint32(402).string(message.network);
     }
     return writer;
   },
@@ -1648,6 +1744,22 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.retry = RetryPolicy.decode(reader, reader.uint32());
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.volumes.push(VolumeMount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1716,6 +1828,8 @@ export const JobSpec: MessageFns<JobSpec> = {
         : false,
       missed: isSet(object.missed) ? globalThis.String(object.missed) : "",
       retry: isSet(object.retry) ? RetryPolicy.fromJSON(object.retry) : undefined,
+      volumes: globalThis.Array.isArray(object?.volumes) ? object.volumes.map((e: any) => VolumeMount.fromJSON(e)) : [],
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
     };
   },
 
@@ -1766,6 +1880,12 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.retry !== undefined) {
       obj.retry = RetryPolicy.toJSON(message.retry);
     }
+    if (message.volumes?.length) {
+      obj.volumes = message.volumes.map((e) => VolumeMount.toJSON(e));
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
     return obj;
   },
 
@@ -1805,6 +1925,8 @@ export const JobSpec: MessageFns<JobSpec> = {
     message.retry = (object.retry !== undefined && object.retry !== null)
       ? RetryPolicy.fromPartial(object.retry)
       : undefined;
+    message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
+    message.network = object.network ?? "";
     return message;
   },
 };
@@ -1975,6 +2097,1109 @@ export const JobSpec_SecretEnvEntry: MessageFns<JobSpec_SecretEnvEntry> = {
     const message = createBaseJobSpec_SecretEnvEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseNetwork(): Network {
+  return { name: "", cidr: "", bridge: "", builtin: false, jobIds: [] };
+}
+
+export const Network: MessageFns<Network> = {
+  encode(message: Network, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.cidr !== "") {
+      writer.uint32(18).string(message.cidr);
+    }
+    if (message.bridge !== "") {
+      writer.uint32(26).string(message.bridge);
+    }
+    if (message.builtin !== false) {
+      writer.uint32(32).bool(message.builtin);
+    }
+    for (const v of message.jobIds) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Network {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetwork();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cidr = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bridge = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.builtin = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.jobIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Network {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      cidr: isSet(object.cidr) ? globalThis.String(object.cidr) : "",
+      bridge: isSet(object.bridge) ? globalThis.String(object.bridge) : "",
+      builtin: isSet(object.builtin) ? globalThis.Boolean(object.builtin) : false,
+      jobIds: globalThis.Array.isArray(object?.jobIds)
+        ? object.jobIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.job_ids)
+        ? object.job_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Network): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.cidr !== "") {
+      obj.cidr = message.cidr;
+    }
+    if (message.bridge !== "") {
+      obj.bridge = message.bridge;
+    }
+    if (message.builtin !== false) {
+      obj.builtin = message.builtin;
+    }
+    if (message.jobIds?.length) {
+      obj.jobIds = message.jobIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Network>, I>>(base?: I): Network {
+    return Network.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Network>, I>>(object: I): Network {
+    const message = createBaseNetwork();
+    message.name = object.name ?? "";
+    message.cidr = object.cidr ?? "";
+    message.bridge = object.bridge ?? "";
+    message.builtin = object.builtin ?? false;
+    message.jobIds = object.jobIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCreateNetworkRequest(): CreateNetworkRequest {
+  return { name: "", cidr: "" };
+}
+
+export const CreateNetworkRequest: MessageFns<CreateNetworkRequest> = {
+  encode(message: CreateNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.cidr !== "") {
+      writer.uint32(18).string(message.cidr);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cidr = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateNetworkRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      cidr: isSet(object.cidr) ? globalThis.String(object.cidr) : "",
+    };
+  },
+
+  toJSON(message: CreateNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.cidr !== "") {
+      obj.cidr = message.cidr;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateNetworkRequest>, I>>(base?: I): CreateNetworkRequest {
+    return CreateNetworkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateNetworkRequest>, I>>(object: I): CreateNetworkRequest {
+    const message = createBaseCreateNetworkRequest();
+    message.name = object.name ?? "";
+    message.cidr = object.cidr ?? "";
+    return message;
+  },
+};
+
+function createBaseListNetworksRequest(): ListNetworksRequest {
+  return {};
+}
+
+export const ListNetworksRequest: MessageFns<ListNetworksRequest> = {
+  encode(_: ListNetworksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNetworksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNetworksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListNetworksRequest {
+    return {};
+  },
+
+  toJSON(_: ListNetworksRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListNetworksRequest>, I>>(base?: I): ListNetworksRequest {
+    return ListNetworksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListNetworksRequest>, I>>(_: I): ListNetworksRequest {
+    const message = createBaseListNetworksRequest();
+    return message;
+  },
+};
+
+function createBaseListNetworksResponse(): ListNetworksResponse {
+  return { networks: [] };
+}
+
+export const ListNetworksResponse: MessageFns<ListNetworksResponse> = {
+  encode(message: ListNetworksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.networks) {
+      Network.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNetworksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNetworksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.networks.push(Network.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNetworksResponse {
+    return {
+      networks: globalThis.Array.isArray(object?.networks) ? object.networks.map((e: any) => Network.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListNetworksResponse): unknown {
+    const obj: any = {};
+    if (message.networks?.length) {
+      obj.networks = message.networks.map((e) => Network.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListNetworksResponse>, I>>(base?: I): ListNetworksResponse {
+    return ListNetworksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListNetworksResponse>, I>>(object: I): ListNetworksResponse {
+    const message = createBaseListNetworksResponse();
+    message.networks = object.networks?.map((e) => Network.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRemoveNetworkRequest(): RemoveNetworkRequest {
+  return { name: "" };
+}
+
+export const RemoveNetworkRequest: MessageFns<RemoveNetworkRequest> = {
+  encode(message: RemoveNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveNetworkRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveNetworkRequest>, I>>(base?: I): RemoveNetworkRequest {
+    return RemoveNetworkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveNetworkRequest>, I>>(object: I): RemoveNetworkRequest {
+    const message = createBaseRemoveNetworkRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveNetworkResponse(): RemoveNetworkResponse {
+  return { name: "" };
+}
+
+export const RemoveNetworkResponse: MessageFns<RemoveNetworkResponse> = {
+  encode(message: RemoveNetworkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveNetworkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveNetworkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveNetworkResponse {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveNetworkResponse): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveNetworkResponse>, I>>(base?: I): RemoveNetworkResponse {
+    return RemoveNetworkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveNetworkResponse>, I>>(object: I): RemoveNetworkResponse {
+    const message = createBaseRemoveNetworkResponse();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeMount(): VolumeMount {
+  return { name: "", readOnly: false };
+}
+
+export const VolumeMount: MessageFns<VolumeMount> = {
+  encode(message: VolumeMount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.readOnly !== false) {
+      writer.uint32(16).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeMount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeMount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeMount {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      readOnly: isSet(object.readOnly)
+        ? globalThis.Boolean(object.readOnly)
+        : isSet(object.read_only)
+        ? globalThis.Boolean(object.read_only)
+        : false,
+    };
+  },
+
+  toJSON(message: VolumeMount): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.readOnly !== false) {
+      obj.readOnly = message.readOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VolumeMount>, I>>(base?: I): VolumeMount {
+    return VolumeMount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VolumeMount>, I>>(object: I): VolumeMount {
+    const message = createBaseVolumeMount();
+    message.name = object.name ?? "";
+    message.readOnly = object.readOnly ?? false;
+    return message;
+  },
+};
+
+function createBaseVolume(): Volume {
+  return { name: "", type: "", sizeBytes: 0, usedBytes: 0, jobIds: [], createdUnixMs: 0, error: "" };
+}
+
+export const Volume: MessageFns<Volume> = {
+  encode(message: Volume, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.type !== "") {
+      writer.uint32(18).string(message.type);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(24).uint64(message.sizeBytes);
+    }
+    if (message.usedBytes !== 0) {
+      writer.uint32(32).uint64(message.usedBytes);
+    }
+    for (const v of message.jobIds) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.createdUnixMs !== 0) {
+      writer.uint32(48).int64(message.createdUnixMs);
+    }
+    if (message.error !== "") {
+      writer.uint32(58).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Volume {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolume();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.usedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.jobIds.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Volume {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      usedBytes: isSet(object.usedBytes)
+        ? globalThis.Number(object.usedBytes)
+        : isSet(object.used_bytes)
+        ? globalThis.Number(object.used_bytes)
+        : 0,
+      jobIds: globalThis.Array.isArray(object?.jobIds)
+        ? object.jobIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.job_ids)
+        ? object.job_ids.map((e: any) => globalThis.String(e))
+        : [],
+      createdUnixMs: isSet(object.createdUnixMs)
+        ? globalThis.Number(object.createdUnixMs)
+        : isSet(object.created_unix_ms)
+        ? globalThis.Number(object.created_unix_ms)
+        : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: Volume): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.usedBytes !== 0) {
+      obj.usedBytes = Math.round(message.usedBytes);
+    }
+    if (message.jobIds?.length) {
+      obj.jobIds = message.jobIds;
+    }
+    if (message.createdUnixMs !== 0) {
+      obj.createdUnixMs = Math.round(message.createdUnixMs);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Volume>, I>>(base?: I): Volume {
+    return Volume.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Volume>, I>>(object: I): Volume {
+    const message = createBaseVolume();
+    message.name = object.name ?? "";
+    message.type = object.type ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.usedBytes = object.usedBytes ?? 0;
+    message.jobIds = object.jobIds?.map((e) => e) || [];
+    message.createdUnixMs = object.createdUnixMs ?? 0;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateVolumeRequest(): CreateVolumeRequest {
+  return { name: "", size: "", type: "" };
+}
+
+export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
+  encode(message: CreateVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.size !== "") {
+      writer.uint32(18).string(message.size);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.size = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      size: isSet(object.size) ? globalThis.String(object.size) : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+    };
+  },
+
+  toJSON(message: CreateVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.size !== "") {
+      obj.size = message.size;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateVolumeRequest>, I>>(base?: I): CreateVolumeRequest {
+    return CreateVolumeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateVolumeRequest>, I>>(object: I): CreateVolumeRequest {
+    const message = createBaseCreateVolumeRequest();
+    message.name = object.name ?? "";
+    message.size = object.size ?? "";
+    message.type = object.type ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumesRequest(): ListVolumesRequest {
+  return {};
+}
+
+export const ListVolumesRequest: MessageFns<ListVolumesRequest> = {
+  encode(_: ListVolumesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListVolumesRequest {
+    return {};
+  },
+
+  toJSON(_: ListVolumesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListVolumesRequest>, I>>(base?: I): ListVolumesRequest {
+    return ListVolumesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListVolumesRequest>, I>>(_: I): ListVolumesRequest {
+    const message = createBaseListVolumesRequest();
+    return message;
+  },
+};
+
+function createBaseListVolumesResponse(): ListVolumesResponse {
+  return { volumes: [] };
+}
+
+export const ListVolumesResponse: MessageFns<ListVolumesResponse> = {
+  encode(message: ListVolumesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.volumes) {
+      Volume.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volumes.push(Volume.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumesResponse {
+    return {
+      volumes: globalThis.Array.isArray(object?.volumes) ? object.volumes.map((e: any) => Volume.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListVolumesResponse): unknown {
+    const obj: any = {};
+    if (message.volumes?.length) {
+      obj.volumes = message.volumes.map((e) => Volume.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListVolumesResponse>, I>>(base?: I): ListVolumesResponse {
+    return ListVolumesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListVolumesResponse>, I>>(object: I): ListVolumesResponse {
+    const message = createBaseListVolumesResponse();
+    message.volumes = object.volumes?.map((e) => Volume.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRemoveVolumeRequest(): RemoveVolumeRequest {
+  return { name: "" };
+}
+
+export const RemoveVolumeRequest: MessageFns<RemoveVolumeRequest> = {
+  encode(message: RemoveVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveVolumeRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveVolumeRequest>, I>>(base?: I): RemoveVolumeRequest {
+    return RemoveVolumeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveVolumeRequest>, I>>(object: I): RemoveVolumeRequest {
+    const message = createBaseRemoveVolumeRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveVolumeResponse(): RemoveVolumeResponse {
+  return { name: "" };
+}
+
+export const RemoveVolumeResponse: MessageFns<RemoveVolumeResponse> = {
+  encode(message: RemoveVolumeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveVolumeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveVolumeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveVolumeResponse {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveVolumeResponse): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveVolumeResponse>, I>>(base?: I): RemoveVolumeResponse {
+    return RemoveVolumeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveVolumeResponse>, I>>(object: I): RemoveVolumeResponse {
+    const message = createBaseRemoveVolumeResponse();
+    message.name = object.name ?? "";
     return message;
   },
 };
@@ -2233,6 +3458,8 @@ function createBaseJob(): Job {
     workflowId: "",
     workflowJob: "",
     requires: [],
+    volumes: [],
+    network: "",
   };
 }
 
@@ -2333,6 +3560,12 @@ export const Job: MessageFns<Job> = {
     }
     for (const v of message.requires) {
       Requirement.encode(v!, writer.uint32(258).fork()).join();
+    }
+    for (const v of message.volumes) {
+      VolumeMount.encode(v!, writer.uint32(482).fork()).join();
+    }
+    if (message.network !== "") {
+      writer.uint32(642).string(message.network);
     }
     return writer;
   },
@@ -2609,6 +3842,22 @@ export const Job: MessageFns<Job> = {
             message.requires.push(Requirement.decode(reader, reader.uint32()));
             continue;
           }
+          case 60: {
+            if (tag !== 482) {
+              break;
+            }
+
+            message.volumes.push(VolumeMount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 80: {
+            if (tag !== 642) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2734,6 +3983,10 @@ export const Job: MessageFns<Job> = {
       requires: globalThis.Array.isArray(object?.requires)
         ? object.requires.map((e: any) => Requirement.fromJSON(e))
         : [],
+      volumes: globalThis.Array.isArray(object?.volumes)
+        ? object.volumes.map((e: any) => VolumeMount.fromJSON(e))
+        : [],
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
     };
   },
 
@@ -2841,6 +4094,12 @@ export const Job: MessageFns<Job> = {
     if (message.requires?.length) {
       obj.requires = message.requires.map((e) => Requirement.toJSON(e));
     }
+    if (message.volumes?.length) {
+      obj.volumes = message.volumes.map((e) => VolumeMount.toJSON(e));
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
     return obj;
   },
 
@@ -2895,6 +4154,8 @@ export const Job: MessageFns<Job> = {
     message.workflowId = object.workflowId ?? "";
     message.workflowJob = object.workflowJob ?? "";
     message.requires = object.requires?.map((e) => Requirement.fromPartial(e)) || [];
+    message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
+    message.network = object.network ?? "";
     return message;
   },
 };
@@ -7084,6 +8345,211 @@ export const MonitorServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): MonitorServiceClient;
   service: typeof MonitorServiceService;
+  serviceName: string;
+};
+
+/** Volumes: named storage that outlives jobs, mounted into jobs at /volumes/NAME. */
+export type VolumeServiceService = typeof VolumeServiceService;
+export const VolumeServiceService = {
+  /** Makes the storage (an ext4 image on a loop device, or a tmpfs) and mounts it on the agent's host. */
+  createVolume: {
+    path: "/joblet.v1.VolumeService/CreateVolume" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateVolumeRequest): Buffer => Buffer.from(CreateVolumeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateVolumeRequest => CreateVolumeRequest.decode(value),
+    responseSerialize: (value: Volume): Buffer => Buffer.from(Volume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Volume => Volume.decode(value),
+  },
+  listVolumes: {
+    path: "/joblet.v1.VolumeService/ListVolumes" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListVolumesRequest): Buffer => Buffer.from(ListVolumesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListVolumesRequest => ListVolumesRequest.decode(value),
+    responseSerialize: (value: ListVolumesResponse): Buffer => Buffer.from(ListVolumesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListVolumesResponse => ListVolumesResponse.decode(value),
+  },
+  /** Refused while a running job uses the volume (FAILED_PRECONDITION, naming the jobs). */
+  removeVolume: {
+    path: "/joblet.v1.VolumeService/RemoveVolume" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveVolumeRequest): Buffer => Buffer.from(RemoveVolumeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveVolumeRequest => RemoveVolumeRequest.decode(value),
+    responseSerialize: (value: RemoveVolumeResponse): Buffer =>
+      Buffer.from(RemoveVolumeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveVolumeResponse => RemoveVolumeResponse.decode(value),
+  },
+} as const;
+
+export interface VolumeServiceServer extends UntypedServiceImplementation {
+  /** Makes the storage (an ext4 image on a loop device, or a tmpfs) and mounts it on the agent's host. */
+  createVolume: handleUnaryCall<CreateVolumeRequest, Volume>;
+  listVolumes: handleUnaryCall<ListVolumesRequest, ListVolumesResponse>;
+  /** Refused while a running job uses the volume (FAILED_PRECONDITION, naming the jobs). */
+  removeVolume: handleUnaryCall<RemoveVolumeRequest, RemoveVolumeResponse>;
+}
+
+export interface VolumeServiceClient extends Client {
+  /** Makes the storage (an ext4 image on a loop device, or a tmpfs) and mounts it on the agent's host. */
+  createVolume(
+    request: CreateVolumeRequest,
+    callback: (error: ServiceError | null, response: Volume) => void,
+  ): ClientUnaryCall;
+  createVolume(
+    request: CreateVolumeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Volume) => void,
+  ): ClientUnaryCall;
+  createVolume(
+    request: CreateVolumeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Volume) => void,
+  ): ClientUnaryCall;
+  listVolumes(
+    request: ListVolumesRequest,
+    callback: (error: ServiceError | null, response: ListVolumesResponse) => void,
+  ): ClientUnaryCall;
+  listVolumes(
+    request: ListVolumesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListVolumesResponse) => void,
+  ): ClientUnaryCall;
+  listVolumes(
+    request: ListVolumesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListVolumesResponse) => void,
+  ): ClientUnaryCall;
+  /** Refused while a running job uses the volume (FAILED_PRECONDITION, naming the jobs). */
+  removeVolume(
+    request: RemoveVolumeRequest,
+    callback: (error: ServiceError | null, response: RemoveVolumeResponse) => void,
+  ): ClientUnaryCall;
+  removeVolume(
+    request: RemoveVolumeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveVolumeResponse) => void,
+  ): ClientUnaryCall;
+  removeVolume(
+    request: RemoveVolumeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveVolumeResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const VolumeServiceClient = makeGenericClientConstructor(
+  VolumeServiceService,
+  "joblet.v1.VolumeService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): VolumeServiceClient;
+  service: typeof VolumeServiceService;
+  serviceName: string;
+};
+
+/** Networks: the built-in bridge, isolated and none, and custom bridge networks with their own CIDR. */
+export type NetworkServiceService = typeof NetworkServiceService;
+export const NetworkServiceService = {
+  /** Refused for a bad or reserved name or a CIDR that is not /8-/30 or overlaps (INVALID_ARGUMENT). */
+  createNetwork: {
+    path: "/joblet.v1.NetworkService/CreateNetwork" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateNetworkRequest): Buffer => Buffer.from(CreateNetworkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateNetworkRequest => CreateNetworkRequest.decode(value),
+    responseSerialize: (value: Network): Buffer => Buffer.from(Network.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Network => Network.decode(value),
+  },
+  listNetworks: {
+    path: "/joblet.v1.NetworkService/ListNetworks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListNetworksRequest): Buffer => Buffer.from(ListNetworksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListNetworksRequest => ListNetworksRequest.decode(value),
+    responseSerialize: (value: ListNetworksResponse): Buffer =>
+      Buffer.from(ListNetworksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListNetworksResponse => ListNetworksResponse.decode(value),
+  },
+  /** Refused while jobs use the network (FAILED_PRECONDITION, naming them) and for built-in ones. */
+  removeNetwork: {
+    path: "/joblet.v1.NetworkService/RemoveNetwork" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveNetworkRequest): Buffer => Buffer.from(RemoveNetworkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveNetworkRequest => RemoveNetworkRequest.decode(value),
+    responseSerialize: (value: RemoveNetworkResponse): Buffer =>
+      Buffer.from(RemoveNetworkResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveNetworkResponse => RemoveNetworkResponse.decode(value),
+  },
+} as const;
+
+export interface NetworkServiceServer extends UntypedServiceImplementation {
+  /** Refused for a bad or reserved name or a CIDR that is not /8-/30 or overlaps (INVALID_ARGUMENT). */
+  createNetwork: handleUnaryCall<CreateNetworkRequest, Network>;
+  listNetworks: handleUnaryCall<ListNetworksRequest, ListNetworksResponse>;
+  /** Refused while jobs use the network (FAILED_PRECONDITION, naming them) and for built-in ones. */
+  removeNetwork: handleUnaryCall<RemoveNetworkRequest, RemoveNetworkResponse>;
+}
+
+export interface NetworkServiceClient extends Client {
+  /** Refused for a bad or reserved name or a CIDR that is not /8-/30 or overlaps (INVALID_ARGUMENT). */
+  createNetwork(
+    request: CreateNetworkRequest,
+    callback: (error: ServiceError | null, response: Network) => void,
+  ): ClientUnaryCall;
+  createNetwork(
+    request: CreateNetworkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Network) => void,
+  ): ClientUnaryCall;
+  createNetwork(
+    request: CreateNetworkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Network) => void,
+  ): ClientUnaryCall;
+  listNetworks(
+    request: ListNetworksRequest,
+    callback: (error: ServiceError | null, response: ListNetworksResponse) => void,
+  ): ClientUnaryCall;
+  listNetworks(
+    request: ListNetworksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListNetworksResponse) => void,
+  ): ClientUnaryCall;
+  listNetworks(
+    request: ListNetworksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListNetworksResponse) => void,
+  ): ClientUnaryCall;
+  /** Refused while jobs use the network (FAILED_PRECONDITION, naming them) and for built-in ones. */
+  removeNetwork(
+    request: RemoveNetworkRequest,
+    callback: (error: ServiceError | null, response: RemoveNetworkResponse) => void,
+  ): ClientUnaryCall;
+  removeNetwork(
+    request: RemoveNetworkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveNetworkResponse) => void,
+  ): ClientUnaryCall;
+  removeNetwork(
+    request: RemoveNetworkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveNetworkResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const NetworkServiceClient = makeGenericClientConstructor(
+  NetworkServiceService,
+  "joblet.v1.NetworkService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): NetworkServiceClient;
+  service: typeof NetworkServiceService;
   serviceName: string;
 };
 

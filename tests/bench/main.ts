@@ -3,7 +3,7 @@
  * docs/benchmarks.md). Prints a table, or JSON with --json. Needs root, a cgroup hierarchy and /usr/bin/tini.
  *
  *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N]
- *                                   [--only start,rtt,logs,store,sampling]
+ *                                   [--only start,rtt,logs,store,sampling,workflow]
  */
 import { parseArgs } from "node:util";
 import { TestAgent } from "../e2e/_agent.ts";
@@ -13,8 +13,9 @@ import { type Figure, renderJson, renderText, type Report } from "./report.ts";
 import { benchRoundTrip } from "./round_trip.ts";
 import { benchStartLatency } from "./start_latency.ts";
 import { benchSampling } from "./sampling.ts";
+import { benchWorkflowFanOut } from "./workflow_fanout.ts";
 
-const SECTIONS = ["start", "rtt", "logs", "store", "sampling"] as const;
+const SECTIONS = ["start", "rtt", "logs", "store", "sampling", "workflow"] as const;
 type Section = typeof SECTIONS[number];
 const MiB = 1024 * 1024;
 
@@ -128,6 +129,11 @@ async function main(argv: string[]): Promise<number> {
   if (opts.only.includes("sampling")) {
     progress("metric sampling: the agent idle, then with 200 running jobs sampled every second");
     figures.push(...await benchSampling(200, 10_000));
+  }
+
+  if (opts.only.includes("workflow")) {
+    progress("workflow hand-off: a 10-job chain, then a 200-job fan-out/fan-in workflow");
+    figures.push(...await benchWorkflowFanOut(200));
   }
 
   const report: Report = {

@@ -73,9 +73,11 @@ export class TestAgent {
     };
     let resolveReady!: (port: number) => void;
     const readyP = new Promise<number>((r) => resolveReady = r);
+    // Only this process's output counts: after a restart the earlier "listening on" line is still there.
+    const from = this.#output.length;
     const onText = (t: string) => {
       this.#output += t;
-      const m = this.#output.match(ready);
+      const m = this.#output.slice(from).match(ready);
       if (m) resolveReady(Number(m[1]));
     };
     void pump(child.stdout, onText).catch(() => {});

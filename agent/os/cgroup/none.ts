@@ -19,16 +19,19 @@ const ZERO: CgroupStats = {
   oomKills: 0,
 };
 
+type Kill = (pid: number, sig: Deno.Signal) => void;
+type Alive = (pid: number) => boolean;
+
 class Pid1Group implements JobCgroup {
   #pid = 0;
-  constructor(readonly jobId: string, private readonly kill: (pid: number, sig: Deno.Signal) => void) {}
+  constructor(readonly jobId: string, private readonly kill: Kill, private readonly alive: Alive) {}
 
   addProcess(pid: number): void {
     if (this.#pid === 0) this.#pid = pid;
   }
 
   pids(): number[] {
-    return this.#pid > 0 && alive(this.#pid) ? [this.#pid] : [];
+    return this.#pid > 0 && this.alive(this.#pid) ? [this.#pid] : [];
   }
 
   signal(signal: Deno.Signal): void {
@@ -62,18 +65,23 @@ function alive(pid: number): boolean {
 
 export class NoCgroupDriver implements CgroupDriver {
   readonly version = "none" as const;
-  readonly #kill: (pid: number, sig: Deno.Signal) => void;
+  readonly #kill: Kill;
+  readonly #alive: Alive;
 
-  constructor(kill: (pid: number, sig: Deno.Signal) => void = (pid, sig) => {
-    try {
-      Deno.kill(pid, sig);
-    } catch { /* already gone */ }
-  }) {
+  constructor(
+    kill: Kill = (pid, sig) => {
+      try {
+        Deno.kill(pid, sig);
+      } catch { /* already gone */ }
+    },
+    isAlive: Alive = alive,
+  ) {
     this.#kill = kill;
+    this.#alive = isAlive;
   }
 
   create(jobId: string, _limits: JobLimits): JobCgroup {
-    return new Pid1Group(jobId, this.#kill);
+    return new Pid1Group(jobId, this.#kill, this.#alive);
   }
 
   open(_jobId: string): JobCgroup | undefined {

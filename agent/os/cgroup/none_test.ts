@@ -10,11 +10,15 @@ Deno.test("with limits disabled, asking for a limit is refused naming it; a time
 
 Deno.test("without cgroups a job's signals go to its PID 1 while it lives", () => {
   const sent: [number, string][] = [];
-  const driver = new NoCgroupDriver((pid, sig) => sent.push([pid, sig]));
+  let living = true;
+  const driver = new NoCgroupDriver((pid, sig) => sent.push([pid, sig]), () => living);
   const cg = driver.create("j", NO_LIMITS);
-  cg.addProcess(Deno.pid);
+  cg.addProcess(4242);
   cg.signal("SIGTERM");
-  assertEquals(sent, [[Deno.pid, "SIGTERM"]]);
+  assertEquals(sent, [[4242, "SIGTERM"]]);
+  living = false;
+  cg.signal("SIGKILL");
+  assertEquals(sent.length, 1);
   assertEquals(cg.stats().cpuUsageUs, 0);
   assertEquals(driver.list(), []);
 });

@@ -11,7 +11,33 @@ export interface EtcFile {
 
 export const NOBODY = 65534;
 
-export function etcFiles(hostname: string): EtcFile[] {
+/** What a job's network adds to its /etc (see NetworkAttachment in core/ports.ts). */
+export interface EtcNetwork {
+  /** Extra /etc/hosts lines: the job and its network peers. */
+  hosts?: string;
+  /** /etc/resolv.conf; with it, hosts are also looked up in DNS. */
+  resolvConf?: string;
+}
+
+export function etcFiles(hostname: string, net: EtcNetwork = {}): EtcFile[] {
+  const files = baseEtcFiles(hostname);
+  if (net.hosts) {
+    const hosts = files.find((f) => f.name === "hosts")!;
+    hosts.content += net.hosts.endsWith("\n") ? net.hosts : net.hosts + "\n";
+  }
+  if (net.resolvConf) {
+    files.push({ name: "resolv.conf", content: net.resolvConf });
+    files.find((f) => f.name === "nsswitch.conf")!.content = NSSWITCH.replace(
+      "hosts: files",
+      "hosts: files dns",
+    );
+  }
+  return files;
+}
+
+const NSSWITCH = "passwd: files\ngroup: files\nshadow: files\nhosts: files\n";
+
+function baseEtcFiles(hostname: string): EtcFile[] {
   return [
     {
       name: "passwd",
@@ -25,6 +51,6 @@ export function etcFiles(hostname: string): EtcFile[] {
     },
     { name: "hostname", content: `${hostname}\n` },
     // Without this file glibc would try DNS first for hosts; the job has no network but loopback.
-    { name: "nsswitch.conf", content: "passwd: files\ngroup: files\nshadow: files\nhosts: files\n" },
+    { name: "nsswitch.conf", content: NSSWITCH },
   ];
 }

@@ -7,6 +7,7 @@
 import type { ExitStatus, LaunchedJob, Launcher, LaunchRequest } from "../../core/ports.ts";
 import { failedPrecondition, internal, invalidArgument, JobletError } from "../../domain/errors.ts";
 import { chdir, withDefaultSignals } from "../../../ffi/sys.ts";
+import { etcFiles, type EtcNetwork } from "./etc_files.ts";
 import { executePlan } from "./execute.ts";
 import { DEFAULT_HOST_BINDS, type HostPath, resolveHostPaths } from "./host_paths.ts";
 import { ThreadNamespaces } from "./namespaces.ts";
@@ -63,7 +64,9 @@ export class NamespaceLauncher implements Launcher {
       workDir: req.workDir,
       hostname: req.hostname,
       devPts: this.#devPts,
+      mounts: req.mounts,
     });
+    if (req.network) withNetworkEtc(steps, this.#newRoot, req.hostname, req.network);
     const child = this.#spawnInside(ns, req, steps);
     try {
       const shared = ns.sharedWith(child.pid);
@@ -73,8 +76,11 @@ export class NamespaceLauncher implements Launcher {
         );
       }
       req.cgroup.addProcess(child.pid);
+      // In its cgroup, not yet released: connect its network namespace before the user command runs.
+      await req.network?.attach(child.pid);
     } catch (e) {
       await abandon(child);
+      await Promise.resolve().then(() => req.network?.detach()).catch(() => {});
       throw e instanceof JobletError ? e : internal(`Cannot launch job ${req.jobId}: ${message(e)}`, e);
     }
     await release(child);
@@ -155,6 +161,19 @@ export class NamespaceLauncher implements Launcher {
       throw internal(`Cannot launch job ${req.jobId}: ${failure ?? "no child"}`, cause);
     }
     return child;
+  }
+}
+
+/** Puts the network's /etc/hosts lines and resolv.conf into the planned /etc files (before pivot_root). */
+function withNetworkEtc(steps: Step[], newRoot: string, hostname: string, net: EtcNetwork): void {
+  for (const f of etcFiles(hostname, net)) {
+    const path = `${newRoot}/etc/${f.name}`;
+    const step = steps.find((s) => s.op === "file" && s.path === path);
+    if (step?.op === "file") step.content = f.content;
+    else {
+      const at = steps.findIndex((s) => s.op === "pivot-root");
+      steps.splice(at, 0, { op: "file", path, content: f.content, mode: 0o644 });
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 import { invalidArgument } from "../../domain/errors.ts";
 import { etcFiles } from "./etc_files.ts";
 import type { HostPath } from "./host_paths.ts";
+import type { ExtraMount } from "../../core/ports.ts";
 
 export type MountFlag = "rdonly" | "nosuid" | "nodev" | "noexec";
 
@@ -37,13 +38,15 @@ export interface RootOptions {
   hostname: string;
   /** Mount a private devpts instance at /dev/pts (default true). */
   devPts?: boolean;
+  /** Volumes: host mount points bound at their targets (each under /volumes/), read-only when asked. */
+  mounts?: ExtraMount[];
 }
 
 /** Device nodes bind-mounted from the host's /dev. */
 export const DEVICES = ["null", "zero", "full", "random", "urandom", "tty"] as const;
 
 /** Job paths the plan creates itself; host binds may not replace them. */
-const OWN = ["/work", "/tmp", "/proc", "/dev", "/etc", "/.old"];
+const OWN = ["/work", "/tmp", "/proc", "/dev", "/etc", "/.old", "/volumes"];
 const OWN_ETC = etcFiles("x").map((f) => `/etc/${f.name}`);
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -96,6 +99,7 @@ export function planRoot(opts: RootOptions): Step[] {
   steps.push(
     { op: "mkdir", path: at("/work") },
     { op: "bind", source: workDir, target: at("/work"), recursive: false, flags: ["nosuid", "nodev"] },
+    ...planExtraMounts(opts.mounts ?? [], at),
     { op: "mkdir", path: at("/tmp") },
     { op: "mount", fstype: "tmpfs", target: at("/tmp"), flags: ["nosuid", "nodev"], data: "mode=1777" },
     { op: "mkdir", path: at("/proc") },
@@ -112,6 +116,25 @@ export function planRoot(opts: RootOptions): Step[] {
     { op: "remount", target: "/", flags: ["rdonly", "nosuid", "nodev"] },
     { op: "chdir", path: "/work" },
   );
+  return steps;
+}
+
+/** Extra mounts live under /volumes/ only, one per target; the bind is not recursive (only that mount). */
+export function planExtraMounts(mounts: readonly ExtraMount[], at: (p: string) => string): Step[] {
+  const steps: Step[] = [];
+  const seen = new Set<string>();
+  for (const m of mounts) {
+    if (!/^\/volumes\/[A-Za-z0-9][A-Za-z0-9_-]*$/.test(m.target) || seen.has(m.target)) {
+      throw invalidArgument(`Extra mount target "${m.target}" must be a distinct /volumes/NAME`);
+    }
+    if (!m.source.startsWith("/")) throw invalidArgument(`Extra mount source "${m.source}" must be absolute`);
+    seen.add(m.target);
+    const flags: MountFlag[] = m.readOnly ? ["rdonly", "nosuid", "nodev"] : ["nosuid", "nodev"];
+    steps.push(
+      { op: "mkdir", path: at(m.target) },
+      { op: "bind", source: m.source, target: at(m.target), recursive: false, flags },
+    );
+  }
   return steps;
 }
 

@@ -130,3 +130,28 @@ Deno.test("describeStep() says what a bind does", () => {
     "bind /usr -> /r/usr (rdonly)",
   );
 });
+
+Deno.test("planRoot() binds each volume at /volumes/NAME before pivot_root, read-only when asked", () => {
+  const steps = planRoot({
+    ...opts,
+    mounts: [
+      { source: "/st/volumes/a/mnt", target: "/volumes/a", readOnly: false },
+      { source: "/st/volumes/b/mnt", target: "/volumes/b", readOnly: true },
+    ],
+  });
+  const b = binds(steps);
+  assert(b.includes("/st/volumes/a/mnt -> /st/run/root/volumes/a nosuid,nodev"));
+  assert(b.includes("/st/volumes/b/mnt -> /st/run/root/volumes/b rdonly,nosuid,nodev"));
+  const bindA = indexOf(steps, (s) => s.op === "bind" && s.target === "/st/run/root/volumes/a");
+  const mkdirA = indexOf(steps, (s) => s.op === "mkdir" && s.path === "/st/run/root/volumes/a");
+  const pivot = indexOf(steps, (s) => s.op === "pivot-root");
+  assert(mkdirA >= 0 && mkdirA < bindA && bindA < pivot);
+  assertEquals(binds(planRoot(opts)).filter((x) => x.includes("volumes")), []);
+});
+
+Deno.test("planRoot() refuses a volume target outside /volumes/ or given twice", () => {
+  const m = (target: string) => ({ source: "/st/v", target, readOnly: false });
+  assertThrows(() => planRoot({ ...opts, mounts: [m("/etc")] }), /must be a distinct \/volumes\/NAME/);
+  assertThrows(() => planRoot({ ...opts, mounts: [m("/volumes/../etc")] }), /must be a distinct/);
+  assertThrows(() => planRoot({ ...opts, mounts: [m("/volumes/a"), m("/volumes/a")] }), /distinct/);
+});

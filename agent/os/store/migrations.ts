@@ -84,6 +84,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX workflows_by_created ON workflows (created_at DESC, id DESC);`,
   },
+  {
+    name: "job volumes",
+    // JSON text: [{ name, readOnly }]; '[]' = none.
+    sql: `ALTER TABLE jobs ADD COLUMN volumes TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

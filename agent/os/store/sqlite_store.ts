@@ -50,6 +50,7 @@ const COLUMNS = {
   workflowId: "workflow_id",
   workflowJob: "workflow_job",
   requires: "requires",
+  volumes: "volumes",
 } as const satisfies Record<keyof JobRecord, string>;
 
 type Field = keyof JobRecord;
@@ -65,6 +66,7 @@ const JSON_FIELDS: ReadonlySet<Field> = new Set([
   "attempts",
   "history",
   "requires",
+  "volumes",
 ]);
 /** Rows written before a column existed read back with these (migrations 3 and 4 store '{}'). */
 const JSON_DEFAULTS: Partial<Record<Field, unknown>> = {
@@ -326,6 +328,7 @@ export function successor(prefix: string): string {
 }
 
 function toColumn(field: Field, value: unknown): SQLInputValue {
+  if (field === "volumes" && value === undefined) return "[]"; // optional in JobRecord
   if (JSON_FIELDS.has(field)) return JSON.stringify(value);
   return value as SQLInputValue;
 }

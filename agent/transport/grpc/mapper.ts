@@ -65,7 +65,7 @@ export function statusFromPb(s: pb.JobStatus): JobStatus {
   return found;
 }
 
-export function jobToPb(job: JobRecord, logBytes: number): pb.Job {
+export function jobToPb(job: JobRecord & { network?: string }, logBytes: number): pb.Job {
   return {
     id: job.id,
     name: job.name,
@@ -113,6 +113,8 @@ export function jobToPb(job: JobRecord, logBytes: number): pb.Job {
     workflowId: job.workflowId,
     workflowJob: job.workflowJob,
     requires: job.requires.map((r) => ({ job: r.job, status: STATUS_TO_PB[r.status] })),
+    volumes: (job.volumes ?? []).map((v) => ({ name: v.name, readOnly: v.readOnly })),
+    network: job.network ?? "",
   };
 }
 
@@ -162,6 +164,10 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
     env: spec.env,
     secretEnv: spec.secretEnv,
     limits: limitsFromPb(spec.limits),
+    ...(spec.volumes?.length
+      ? { volumes: spec.volumes.map((v) => ({ name: v.name, readOnly: v.readOnly })) }
+      : {}),
+    ...(spec.network ? { network: spec.network } : {}),
   });
   if (spec.schedule) {
     checkScheduleSyntax(spec.schedule);

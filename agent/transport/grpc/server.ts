@@ -21,6 +21,10 @@ import { monitorServiceHandlers } from "./monitor_service.ts";
 import type { HostMonitor } from "../../domain/host.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { healthHandlers, HealthService, HealthState } from "./health.ts";
+import type { VolumeService } from "../../core/volume_service.ts";
+import { volumeServiceHandlers } from "./volume_service.ts";
+import type { NetworkService } from "../../core/network_service.ts";
+import { networkServiceHandlers } from "./network_service.ts";
 
 export interface TlsMaterial {
   caCert: string;
@@ -37,10 +41,16 @@ export interface GrpcServerDeps {
   logger?: Logger;
   /** The health service's state; made here (all SERVING) when not given. */
   health?: HealthState;
+  /** Volumes (VolumeService is served only when given). */
+  volumes?: VolumeService;
+  /** Networks (NetworkService is served only when given). */
+  networks?: NetworkService;
 }
 
 /** The fully qualified names of the API services, as the health service reports them. */
 export const API_SERVICES = ["joblet.v1.JobService", "joblet.v1.SystemService", "joblet.v1.MonitorService"];
+API_SERVICES.push("joblet.v1.VolumeService");
+API_SERVICES.push("joblet.v1.NetworkService");
 
 /** Starts serving on `listen` (HOST:PORT); resolves with the bound port. */
 export async function startGrpcServer(
@@ -58,6 +68,8 @@ export async function startGrpcServer(
   add(pb.JobServiceService, jobServiceHandlers(deps.jobs, deps.log));
   add(pb.SystemServiceService, systemServiceHandlers(deps.info, deps.log));
   add(pb.MonitorServiceService, monitorServiceHandlers(deps.host, deps.jobs, deps.info, deps.log));
+  if (deps.volumes) add(pb.VolumeServiceService, volumeServiceHandlers(deps.volumes, deps.log));
+  if (deps.networks) add(pb.NetworkServiceService, networkServiceHandlers(deps.networks, deps.log));
   server.addService(HealthService, healthHandlers(deps.health ?? new HealthState(API_SERVICES)));
   const creds = ServerCredentials.createSsl(
     Buffer.from(tls.caCert),
