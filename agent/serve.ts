@@ -17,6 +17,7 @@ import { formatHostPort, parseHostPort } from "./config/listen.ts";
 import { SqliteJobStore } from "./os/store/sqlite_store.ts";
 import { FileLogStore } from "./os/logs/file_log_store.ts";
 import { Workspaces } from "./os/workspace/workspaces.ts";
+import { Ext4DiskImages } from "./os/workspace/disk_image.ts";
 import { createCgroupDriver } from "./os/cgroup/mod.ts";
 import { NoCgroupDriver, refuseLimits } from "./os/cgroup/none.ts";
 import type { CgroupDriver } from "./core/ports.ts";
@@ -40,6 +41,9 @@ import { HostVolumeDriver } from "./os/volume/host_driver.ts";
 import { jobResolvConf, NetworkService } from "./core/network_service.ts";
 import { SqliteNetworkStore } from "./os/network/store.ts";
 import { LinuxNetworkDriver } from "./os/network/linux_driver.ts";
+import { RuntimeService } from "./core/runtime_service.ts";
+import { HostRuntimeDriver } from "./os/runtime/host_driver.ts";
+import { builtinSpecs } from "./os/runtime/builtin.ts";
 
 /** CPUs the host has online (cores 0 … n-1 exist for --cpu-cores). */
 function onlineCpus(): number {
@@ -92,14 +96,24 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const volumeCount = await volumes.start();
   if (volumeCount) log(`volumes: ${volumeCount} attached`);
   const netStore = SqliteNetworkStore.open(join(state, "network.db"));
-  const networks = new NetworkService(netStore, new LinuxNetworkDriver({ store: netStore }), {
-    // Loopback only unless a job asks for a network (docs/networks.md).
-    defaultNetwork: "none",
-    bridgeCidr: "172.20.0.0/16",
-    isolatedCidr: "172.21.0.0/16",
-    resolvConf: jobResolvConf(readOr("/etc/resolv.conf", "")),
-  }, log);
+  const networks = new NetworkService(
+    netStore,
+    new LinuxNetworkDriver({ store: netStore, hostsDir: join(state, "run", "hosts") }),
+    {
+      defaultNetwork: config.network.defaultNetwork,
+      bridgeCidr: config.network.bridgeCidr,
+      isolatedCidr: config.network.isolatedCidr,
+      resolvConf: jobResolvConf(readOr("/etc/resolv.conf", ""), config.network.dns),
+    },
+    log,
+  );
   await networks.recover();
+  const runtimes = new RuntimeService(
+    new HostRuntimeDriver({ dir: join(state, "runtimes"), log }),
+    builtinSpecs(),
+  );
+  const runtimeCount = runtimes.start();
+  if (runtimeCount) log(`runtimes: ${runtimeCount} installed`);
   const launcher = new NamespaceLauncher({
     runDir: join(state, "run"),
     hostBinds: config.jobs.hostBinds,
@@ -111,7 +125,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       logs,
       cgroups,
       launcher,
-      workspaces: new Workspaces(state),
+      workspaces: new Workspaces(state, { images: new Ext4DiskImages(), log }),
       clock: systemClock,
       // Reads `config` at each call, so limits reloaded by SIGHUP apply to the next job.
       resolveLimits: (requested) =>
@@ -121,6 +135,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       log,
       volumes,
       networks,
+      runtimes,
     },
     {
       stopGraceMs: config.jobs.stopGraceMs,
@@ -129,6 +144,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       maxUploadBytes: 16 * 1024 ** 3,
       sampleIntervalMs: config.metrics.sampleIntervalMs,
       samplesKept: config.metrics.samplesKept,
+      maxDiskBytes: config.jobs.maxDiskBytes,
     },
   );
   jobs.onFinished((job) => networks.ended(job.id));
@@ -148,7 +164,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     caCert: pki.caCert,
     serverCert: pki.serverCert,
     serverKey: pki.serverKey,
-  }, { jobs, host, info, log, logger, health, volumes, networks });
+  }, { jobs, host, info, log, logger, health, volumes, networks, runtimes });
   const listen = parseHostPort(config.listen);
   const address = formatHostPort({ host: listen.host, port });
 

@@ -15,6 +15,7 @@ import { registerNodesCommand } from "./commands/nodes.ts";
 import { registerVersionCommand, RNX_VERSION } from "./commands/version.ts";
 import { registerVolumeCommands } from "./commands/volume.ts";
 import { registerNetworkCommands } from "./commands/network.ts";
+import { registerRuntimeCommands } from "./commands/runtime.ts";
 import { registerCompletionCommand } from "./commands/completion.ts";
 import { applyHelp } from "./help_examples.ts";
 
@@ -36,6 +37,7 @@ export function buildProgram(ctx: Context): Command {
   registerNodesCommand(program, ctx);
   registerVolumeCommands(program, ctx);
   registerNetworkCommands(program, ctx);
+  registerRuntimeCommands(program, ctx);
   registerVersionCommand(program, ctx);
   registerCompletionCommand(program, ctx);
   applyHelp(program); // after every command: adds `help <command…>` and each command's examples

@@ -207,6 +207,7 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       missed: "",
       retry: undefined,
       network: "",
+      runtime: "",
       volumes: [],
     },
   }]);

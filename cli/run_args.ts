@@ -26,6 +26,7 @@ import { checkTimeZone } from "../agent/domain/cron.ts";
 import type { MissedPolicy, RetryPolicy } from "../agent/domain/job.ts";
 import { parseDuration } from "../agent/domain/units.ts";
 import { checkVolumeMounts, parseVolumeMount, type VolumeMount } from "../agent/domain/volume.ts";
+import { runtimeName } from "../agent/domain/runtime.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -54,6 +55,8 @@ export interface RunArgs {
   volumes?: VolumeMount[];
   /** `--network=NAME`: bridge, isolated, none or a custom network ("" = the agent's default). */
   network?: string;
+  /** `--runtime=NAME` (also NAME@VERSION, NAME:VERSION): the runtime's name. */
+  runtime?: string;
 }
 
 /** The options commander collects for `job run`. */
@@ -81,6 +84,7 @@ export interface RawRunOptions {
   workflow?: string;
   volume?: string[];
   network?: string;
+  runtime?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -128,6 +132,7 @@ export function defineRunCommand(cmd: Command): Command {
       collect,
     )
     .option("--network <name>", "bridge, isolated, none (loopback only) or a custom network")
+    .option("--runtime <name>", "run in an installed runtime, e.g. python-3.11 (rnx runtime list)")
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
     .argument("[command]", "program to run inside the job")
@@ -164,6 +169,7 @@ export function toRunArgs(command: string | undefined, args: string[], raw: RawR
     retry: parseRetryFlags(raw),
     volumes: parseVolumeFlags(raw.volume ?? []),
     ...(raw.network === undefined ? {} : { network: parseNetworkFlag(raw.network) }),
+    ...(raw.runtime === undefined ? {} : { runtime: parseRuntimeFlag(raw.runtime) }),
   };
 }
 
@@ -317,4 +323,14 @@ export function parseAssignment(flag: string, item: string): [string, string] {
     );
   }
   return [key, item.slice(eq + 1)];
+}
+
+/** `--runtime`: `python-3.11`, `python@3.11` or `python:3.11` → the runtime's name (the agent says if it exists). */
+export function parseRuntimeFlag(value: string): string {
+  try {
+    return runtimeName(value);
+  } catch (e) {
+    if (e instanceof JobletError) throw new UsageError(`--runtime: ${e.message}`);
+    throw e;
+  }
 }

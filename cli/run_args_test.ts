@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import {
   defineRunCommand,
   parseAssignment,
+  parseRuntimeFlag,
   type RawRunOptions,
   type RunArgs,
   toRunArgs,
@@ -178,4 +179,12 @@ Deno.test("job run --volume is repeatable, reads NAME and NAME:ro, and rejects a
   }
   const twice = await rejected(() => parse(["--volume=a", "--volume=a:ro", "ls"]));
   assertIncludes(twice.message, 'volume "a" is given twice');
+});
+
+Deno.test("parseRuntimeFlag() turns NAME@VERSION and NAME:VERSION into the runtime's name", () => {
+  assert.equal(parseRuntimeFlag("python@3.11"), "python-3.11");
+  assert.equal(parseRuntimeFlag("openjdk:17"), "openjdk-17");
+  assert.equal(parseRuntimeFlag("python-3.11"), "python-3.11");
+  const e = thrown(() => parseRuntimeFlag("../etc"), UsageError);
+  assertIncludes(e.message, `--runtime: runtime "../etc" is not a runtime name`);
 });

@@ -12,6 +12,7 @@ jobs:
   stop_grace: 1m30s
   host_binds: [/usr, /opt/tools]
   use_tini: false
+  max_disk: 2GB
 logs:
   max_bytes_per_job: 512MB
   retention: 0
@@ -43,7 +44,12 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
     serverNames: ["node-1.example.com", "10.0.0.5"],
     rnxConfig: "none",
     nodeName: "node-1",
-    jobs: { stopGraceMs: 90_000, hostBinds: ["/usr", "/opt/tools"], useTini: false },
+    jobs: {
+      stopGraceMs: 90_000,
+      hostBinds: ["/usr", "/opt/tools"],
+      useTini: false,
+      maxDiskBytes: 2 * 1024 ** 3,
+    },
     logs: { maxBytesPerJob: 512 * 1024 * 1024, retentionMs: 0 },
     limits: {
       disabled: false,
@@ -64,6 +70,7 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
       },
     },
     metrics: { listen: "127.0.0.1:9464", sampleIntervalMs: 2000, samplesKept: 100 },
+    network: DEFAULT_CONFIG.network,
     log: { format: "json", level: "debug" },
     source: "joblet.yml",
   });
@@ -82,7 +89,7 @@ Deno.test("parseConfigText() fills what the file leaves out, and empty values, f
 Deno.test("an unknown key is named with its path and line", () => {
   assertThrows(
     () => parseConfigText("state_dir: /x\njobs:\n  use_tini: true\n  stop_grase: 10s\n", "joblet.yml"),
-    /^JobletError: joblet.yml: unknown key "jobs.stop_grase" at line 4, column 3 \(known: stop_grace, host_binds, use_tini\)$/,
+    /^JobletError: joblet.yml: unknown key "jobs.stop_grase" at line 4, column 3 \(known: stop_grace, host_binds, use_tini, max_disk\)$/,
   );
   assertThrows(
     () => parseConfigText("lisen: x\n", "joblet.yml"),
@@ -105,6 +112,11 @@ Deno.test("a bad value names key, value, rule and line", () => {
     /"jobs.host_binds.1" at line 2, column 22: "opt" must be an absolute path/,
   );
   bad("jobs:\n  use_tini: 3\n", /"jobs.use_tini" at line 2, column 13: 3 must be true or false/);
+  bad(
+    "jobs:\n  max_disk: 10XB\n",
+    /"jobs.max_disk" at line 2, column 13: max_disk "10XB" is not a size \(use MB, GB or TB/,
+  );
+  bad("jobs:\n  max_disk: 1MB\n", /max_disk "1MB" is too small \(at least 8MB\)/);
   bad("logs:\n  max_bytes_per_job: 12XB\n", /"logs.max_bytes_per_job" .*"12XB" is not a size/);
   bad("logs:\n  max_bytes_per_job: 0\n", /"logs.max_bytes_per_job" .*0 must be more than 0 bytes/);
   bad("node_name: 'my node'\n", /"node_name" .*"my node" must be 1–63 letters/);

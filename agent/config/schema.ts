@@ -12,6 +12,8 @@
  *   stop_grace: 10s                   # SIGTERM → SIGKILL
  *   host_binds: [/usr, /bin, /lib, /lib64, /sbin, /etc/ssl, /etc/ca-certificates, /usr/share/ca-certificates]
  *   use_tini: true
+ *   max_disk: 0                       # size of each job's /work (uploads included), e.g. 1GiB; 0 = no limit
+ *                                     #   (a limit adds ≈ 20 ms to job start today: docs/adr/0009-workspace-quota.md)
  * logs:
  *   max_bytes_per_job: 1GiB           # 512MB, 1GiB, 1073741824 (1024-based)
  *   retention: 7d                     # finished jobs' logs + records older than this are removed; 0 = keep
@@ -32,6 +34,11 @@
  *   listen: ""                        # HOST:PORT for Prometheus GET /metrics (plain HTTP), e.g. 127.0.0.1:9464; "" = off
  *   sample_interval: 5s               # how often a running job's cgroup is sampled
  *   samples_kept: 720                 # samples kept per job (720 × 5 s = 1 h)
+ * network:                           # docs/networks.md
+ *   default: bridge                   # network of jobs without --network: bridge, isolated, none or a custom one
+ *   bridge_cidr: 172.20.0.0/16        # the `bridge` network (bridge joblet0)
+ *   isolated_cidr: 172.21.0.0/16      # the `isolated` network (bridge joblet-iso)
+ *   dns: []                           # jobs' nameservers; [] = the host's resolv.conf minus loopback ones
  * log:
  *   format: text                      # text (one line per event, key=value) or json (JSON lines)
  *   level: info                       # debug, info, warn, error
@@ -49,7 +56,9 @@ import {
   parsePids,
 } from "../domain/limits.ts";
 import { NODE_NAME } from "../domain/rnx_config.ts";
+import { parseMaxDisk } from "../domain/workspace.ts";
 import { isHostName, parseHostPort } from "./listen.ts";
+import { DEFAULT_NETWORK_CONFIG, type NetworkConfig, networkFromFile, networkSection } from "./network.ts";
 
 export interface AgentConfig {
   /** Absolute. Holds records, logs, workspaces and pki/. */
@@ -68,6 +77,8 @@ export interface AgentConfig {
     /** Host directories bind-mounted read-only into each job's root. Absolute. */
     hostBinds: string[];
     useTini: boolean;
+    /** Size of a job's /work without --max-disk (an ext4 image on a loop device); 0 = a plain directory. */
+    maxDiskBytes: number;
   };
   logs: {
     maxBytesPerJob: number;
@@ -85,6 +96,8 @@ export interface AgentConfig {
     sampleIntervalMs: number;
     samplesKept: number;
   };
+  /** Jobs' networks (docs/networks.md); a change needs a restart. */
+  network: NetworkConfig;
   /** The agent's own log on stderr (agent/logging/logger.ts); reloaded on SIGHUP. */
   log: { format: "text" | "json"; level: "debug" | "info" | "warn" | "error" };
   /** The file the config was read from, or null when only defaults (and overrides) apply. */
@@ -110,10 +123,13 @@ export const DEFAULT_CONFIG: AgentConfig = {
       "/usr/share/ca-certificates",
     ],
     useTini: true,
+    // Off by default until its start cost fits the Core start-latency target (ADR 0009).
+    maxDiskBytes: 0,
   },
   logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
   limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },
   metrics: { listen: "", sampleIntervalMs: 5000, samplesKept: 720 },
+  network: DEFAULT_NETWORK_CONFIG,
   log: { format: "text", level: "info" },
   source: null,
 };
@@ -241,7 +257,10 @@ export const ConfigFileSchema = z.strictObject({
     stop_grace: duration.nullish(),
     host_binds: list(absolutePath),
     use_tini: z.boolean(rule("must be true or false")).nullish(),
-  }, rule("must be a mapping of stop_grace, host_binds, use_tini")).nullish(),
+    max_disk: z.union([z.string(), z.number()], rule("must be a size, e.g. 1GiB, or 0")).transform(
+      parsed((v) => String(v).trim() === "0" ? 0 : parseMaxDisk(String(v), "max_disk")),
+    ).nullish(),
+  }, rule("must be a mapping of stop_grace, host_binds, use_tini, max_disk")).nullish(),
   logs: z.strictObject({
     max_bytes_per_job: size.nullish(),
     retention: duration.nullish(),
@@ -255,6 +274,7 @@ export const ConfigFileSchema = z.strictObject({
       rule("must be at least 1"),
     ).max(100_000, rule("must be at most 100000")).nullish(),
   }, rule("must be a mapping of listen, sample_interval, samples_kept")).nullish(),
+  network: networkSection.nullish(),
   log: z.strictObject({
     format: z.enum(["text", "json"], rule("must be text or json")).nullish(),
     level: z.enum(["debug", "info", "warn", "error"], rule("must be debug, info, warn or error")).nullish(),
@@ -276,6 +296,7 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       stopGraceMs: file.jobs?.stop_grace ?? d.jobs.stopGraceMs,
       hostBinds: file.jobs?.host_binds ?? d.jobs.hostBinds,
       useTini: file.jobs?.use_tini ?? d.jobs.useTini,
+      maxDiskBytes: file.jobs?.max_disk ?? d.jobs.maxDiskBytes,
     },
     logs: {
       maxBytesPerJob: file.logs?.max_bytes_per_job ?? d.logs.maxBytesPerJob,
@@ -287,6 +308,7 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       sampleIntervalMs: file.metrics?.sample_interval ?? d.metrics.sampleIntervalMs,
       samplesKept: file.metrics?.samples_kept ?? d.metrics.samplesKept,
     },
+    network: networkFromFile(file.network ?? {}),
     log: { format: file.log?.format ?? d.log.format, level: file.log?.level ?? d.log.level },
     source,
   };

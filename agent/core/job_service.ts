@@ -22,6 +22,7 @@ import { Scheduler, type Timers } from "./scheduler.ts";
 import type { WorkflowStore } from "./workflow_ports.ts";
 import type { JobVolumes } from "./volume_ports.ts";
 import type { JobNetworks } from "./network_ports.ts";
+import type { JobRuntimes } from "./runtime_ports.ts";
 import { WorkflowService } from "./workflow_service.ts";
 import type { JobLimits } from "../domain/limits.ts";
 import { type JobMetricsView, type JobSample, NO_USAGE } from "../domain/metrics.ts";
@@ -55,6 +56,8 @@ export interface JobServiceOptions {
   sampleIntervalMs: number;
   /** Samples kept per job. */
   samplesKept: number;
+  /** Size of a job's /work when it does not give --max-disk; 0 or absent = no limit. */
+  maxDiskBytes?: number;
 }
 
 export interface JobServiceDeps {
@@ -74,6 +77,8 @@ export interface JobServiceDeps {
   volumes?: JobVolumes;
   /** Networks for `--network` (absent: every job has loopback only, and naming a network is refused). */
   networks?: JobNetworks;
+  /** Runtimes for `--runtime` (absent: a job that asks for one is refused). */
+  runtimes?: JobRuntimes;
   log?: (msg: string) => void;
 }
 
@@ -134,6 +139,7 @@ export class JobService implements JobMetricsView {
     const limits = this.#deps.resolveLimits(spec.limits);
     this.checkVolumes(spec);
     this.#checkNetwork(spec.network);
+    this.checkRuntime(spec.runtime);
     const when = spec.schedule ? parseSchedule(spec.schedule.spec, clock.now()) : undefined;
     let cronAt = 0;
     if (when?.kind === "cron") {
@@ -144,7 +150,7 @@ export class JobService implements JobMetricsView {
       }
       cronAt = next;
     }
-    const staging = await this.stage(uploads);
+    const staging = await this.stage(uploads, spec.maxDiskBytes);
     const record = this.newRecord(spec, limits, caller, staging);
     if (when?.kind === "at") {
       record.status = "SCHEDULED";
@@ -176,6 +182,25 @@ export class JobService implements JobMetricsView {
     this.#deps.volumes.check(asked);
   }
 
+  /** Workflows: throws for a network this agent does not have, before anything of the workflow is made. */
+  checkNetwork(network: string | undefined): void {
+    this.#checkNetwork(network);
+  }
+
+  /** Workflows: remembers an admitted job's network (its default when `network` is empty). */
+  reserveNetwork(record: JobRecord, network: string | undefined): void {
+    this.#deps.networks?.reserve(record.id, network, [record.name, shortId(record.id)]);
+  }
+
+  /** Throws NotFound for a runtime that is not installed (before anything of the job is made). */
+  checkRuntime(runtime: string | undefined): void {
+    if (!runtime) return;
+    if (!this.#deps.runtimes) {
+      throw failedPrecondition(`this agent has no runtimes; remove --runtime=${runtime}`);
+    }
+    this.#deps.runtimes.check(runtime);
+  }
+
   /** Throws InvalidArgument for an unknown network (before anything of the job is made). */
   #checkNetwork(network: string | undefined): void {
     if (this.#deps.networks) return this.#deps.networks.check(network);
@@ -189,17 +214,18 @@ export class JobService implements JobMetricsView {
     return this.#deps.resolveLimits(requested);
   }
 
-  /** An empty staging area for one job's uploads, within the agent's upload limits. */
-  newStaging(): UploadStaging {
+  /** An empty staging area for one job's uploads, within the agent's upload limits and its /work size. */
+  newStaging(diskBytes?: number): UploadStaging {
     return this.#deps.workspaces.stage({
       maxFiles: this.#opts.maxUploadFiles,
       maxBytes: this.#opts.maxUploadBytes,
+      diskBytes: diskBytes || this.#opts.maxDiskBytes || 0,
     });
   }
 
   /** Writes every upload into a new staging area; an invalid or aborted upload leaves nothing. */
-  async stage(uploads: AsyncIterable<UploadItem>): Promise<UploadStaging> {
-    const staging = this.newStaging();
+  async stage(uploads: AsyncIterable<UploadItem>, diskBytes?: number): Promise<UploadStaging> {
+    const staging = this.newStaging(diskBytes);
     try {
       for await (const item of uploads) staging.write(item);
       staging.finish();
@@ -234,6 +260,7 @@ export class JobService implements JobMetricsView {
       ...PLAIN_JOB,
       retry: spec.retry ?? NO_RETRY,
       volumes: spec.volumes ?? [],
+      runtime: spec.runtime ?? "",
     };
   }
 
@@ -276,7 +303,7 @@ export class JobService implements JobMetricsView {
     const id = job.id;
     const record = job.status === "INITIALIZING" ? job : store.update(id, { status: "INITIALIZING" });
     const limits = record.limits;
-    const workDir = workspaces.workDir(record.scheduleId || record.id);
+    const workspace = record.scheduleId || record.id;
     const writer = logs.writer(id);
     if (record.lateMs > 0) {
       writer.write(
@@ -302,20 +329,31 @@ export class JobService implements JobMetricsView {
     };
     this.#active.set(id, active);
     void active.done.then(() => this.#deps.volumes?.release(id));
+    void active.done.then(() => this.#deps.runtimes?.release(id));
 
     let launched: LaunchedJob;
     try {
       const mounts = this.#deps.volumes?.acquire(id, record.volumes ?? []);
       if (!mounts && record.volumes?.length) throw failedPrecondition("this agent has no volumes");
+      const opened = workspaces.open(workspace); // a plain directory answers at once: no extra tick
+      const workDir = typeof opened === "string" ? opened : await opened.catch((e) => {
+        throw new Error(`cannot prepare its /work: ${message(e)}`, { cause: e });
+      });
+      void active.done.then(() => workspaces.close(workspace));
+      const runtime = record.runtime ? this.#deps.runtimes?.acquire(id, record.runtime) : undefined;
+      if (!runtime && record.runtime) {
+        throw failedPrecondition("this agent has no runtimes");
+      }
       active.network = await this.#deps.networks?.prepare(id);
       launched = await launcher.launch({
+        runtime: runtime && { root: runtime.root, etc: runtime.etc },
         network: active.network,
         mounts,
         jobId: id,
         hostname: shortId(id),
         command: record.command,
         args: record.args,
-        env: jobEnvironment(record),
+        env: jobEnvironment(record, runtime?.env),
         workDir,
         cgroup,
       });
@@ -513,6 +551,7 @@ export class JobService implements JobMetricsView {
         scheduleId: schedule.id,
         retry: schedule.retry,
         volumes: schedule.volumes,
+        runtime: schedule.runtime,
         reason: "",
         history: [],
       };

@@ -49,6 +49,13 @@ export interface NetworkDriver {
   attach(jobId: string, pid: number, net: NetworkDef, ip: string): void;
   /** Removes the job's veth, if any. */
   detach(jobId: string): void;
+  /**
+   * Writes (in place) the job's /etc/hosts, a host file bind-mounted into the job; returns its path, or
+   * undefined when this driver keeps none (the launcher then writes /etc/hosts once).
+   */
+  writeHosts(jobId: string, content: string): string | undefined;
+  /** Removes the job's hosts file, if any. */
+  removeHosts(jobId: string): void;
   /** Removes a bridge (and nothing else). */
   removeBridge(bridge: string): void;
   /** Removes the agent's rules and restores host settings the agent changed. */

@@ -209,11 +209,13 @@ export class NetworkService implements JobNetworks {
       this.#store.putAllocation(mine);
       return { mine, peers };
     });
-    const hosts = [mine.mine, ...mine.peers].filter((p) => p.names.length)
-      .map((p) => `${p.ip}\t${p.names.join(" ")}\n`).join("");
+    const hosts = hostLines([mine.mine, ...mine.peers]);
+    const hostsFile = this.#driver.writeHosts(jobId, HOSTS_HEADER + hosts);
+    this.#refreshHosts(net.name, jobId);
     let attached = false;
     return {
       hosts,
+      hostsFile,
       resolvConf: this.#opts.resolvConf || undefined,
       attach: (pid: number) => {
         this.#driver.attach(jobId, pid, net, mine.mine.ip);
@@ -229,8 +231,27 @@ export class NetworkService implements JobNetworks {
         }
         const now = this.#store.allocation(jobId);
         if (now) this.#store.putAllocation({ ...now, ip: "", attached: false });
+        try {
+          this.#driver.removeHosts(jobId);
+        } catch (e) {
+          this.#log(`network: job ${jobId}: cannot remove its hosts file: ${(e as Error).message}`);
+        }
+        this.#refreshHosts(net.name, jobId);
       },
     };
+  }
+
+  /** Rewrites /etc/hosts of every job on `network` with an address, except `except` (who just came or went). */
+  #refreshHosts(network: string, except: string): void {
+    const live = this.#store.allocations(network).filter((a) => a.ip);
+    for (const a of live) {
+      if (a.jobId === except) continue;
+      try {
+        this.#driver.writeHosts(a.jobId, HOSTS_HEADER + hostLines([a, ...live.filter((p) => p !== a)]));
+      } catch (e) {
+        this.#log(`network: job ${a.jobId}: cannot update its /etc/hosts: ${(e as Error).message}`);
+      }
+    }
   }
 
   #active(): NetworkDef[] {
@@ -244,6 +265,14 @@ export class NetworkService implements JobNetworks {
     this.#queue = next.catch(() => {});
     return next;
   }
+}
+
+/** The lines every job's /etc/hosts starts with (the launcher's own, less the hostname: the job's line has it). */
+export const HOSTS_HEADER = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+/** "IP\tname shortid" for each allocation that has names, in order (the job itself first). */
+export function hostLines(allocs: readonly Allocation[]): string {
+  return allocs.filter((p) => p.ip && p.names.length).map((p) => `${p.ip}\t${p.names.join(" ")}\n`).join("");
 }
 
 /** The host's resolv.conf minus loopback resolvers (unreachable from a job's namespace); "" when none remain. */

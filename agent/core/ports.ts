@@ -148,6 +148,11 @@ export interface LaunchRequest {
   /** Extra bind mounts into the job's root (volumes), made before the job starts. */
   mounts?: ExtraMount[];
   /**
+   * A runtime (docs/adr/0010-runtimes.md): `root`'s /usr, /bin, /lib*, /sbin and `etc` paths replace the host's
+   * in the job, read-only. Absent: the host's, as configured.
+   */
+  runtime?: { root: string; etc: string[] };
+  /**
    * Network of the job. Absent: the job's network namespace has loopback only. Called by the launcher after the
    * job's PID 1 exists (in its new network namespace) and before the user command is released, from the agent's
    * own namespaces; it must finish (or throw, which fails the launch) synchronously or by its promise.
@@ -168,6 +173,8 @@ export interface NetworkAttachment {
   attach(pid: number): void | Promise<void>;
   /** Extra /etc/hosts lines and resolv.conf text for the job's root; written before the job starts. */
   hosts?: string;
+  /** A host file to bind read-only at /etc/hosts instead (the agent rewrites it as peers come and go). */
+  hostsFile?: string;
   resolvConf?: string;
   /** Undoes attach() after the job ended (or when its launch failed). */
   detach(): void | Promise<void>;
@@ -226,8 +233,13 @@ export interface UploadStaging {
 
 export interface WorkspaceStore {
   workDir(jobId: string): string;
-  stage(limits: { maxFiles: number; maxBytes: number }): UploadStaging;
+  /** diskBytes: the size of the job's /work, uploads included (0 or absent = no limit). */
+  stage(limits: { maxFiles: number; maxBytes: number; diskBytes?: number }): UploadStaging;
   /** Moves the staged files into place as the job's /work and returns its host path. */
   commit(jobId: string, staging: UploadStaging): string;
+  /** Makes the workspace ready for a run (mounts a size-limited one) and returns its host path. */
+  open(ownerId: string): string | Promise<string>;
+  /** The run has ended: the last one unmounts a size-limited workspace (its files stay). */
+  close(ownerId: string): Promise<void>;
   remove(jobId: string): void;
 }

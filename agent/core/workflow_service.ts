@@ -73,7 +73,10 @@ export class WorkflowService {
       defs = [{ ...def, requires: [] }];
     }
     const limits = defs.map((d) => this.#jobs.resolveLimits(d.spec.limits));
-    for (const d of defs) this.#jobs.checkVolumes(d.spec);
+    for (const d of defs) {
+      this.#jobs.checkVolumes(d.spec);
+      this.#jobs.checkNetwork(d.spec.network);
+    }
     const stagings = new Map<string, UploadStaging>();
     try {
       for (const d of defs) stagings.set(d.name, this.#jobs.newStaging());
@@ -113,6 +116,7 @@ export class WorkflowService {
         record.workflowJob = d.name;
         record.requires = d.requires;
         this.#jobs.admit(record, staging);
+        this.#jobs.reserveNetwork(record, d.spec.network);
       });
     });
     this.advance(workflow.id);

@@ -54,6 +54,10 @@ export interface JobSpec {
   volumes?: VolumeMount[];
   /** `--network`: "bridge", "isolated", "none" or a custom network; absent = the agent's default. */
   network?: string;
+  /** `--runtime`: the installed runtime's name (domain/runtime.ts); absent = the host's system dirs. */
+  runtime?: string;
+  /** `--max-disk`: size of /work in bytes, uploads included; absent = the agent's jobs.max_disk. */
+  maxDiskBytes?: number;
 }
 
 /** What `--schedule` and its companion flags asked for, before it is resolved against the agent's clock. */
@@ -156,6 +160,8 @@ export interface JobRecord {
   requires: Requirement[];
   /** Volumes mounted at /volumes/NAME (absent on records from before volumes = none). */
   volumes?: VolumeMount[];
+  /** The runtime whose root replaces the host's system dirs ("" or absent = none). */
+  runtime?: string;
 }
 
 /** The fields a job has before anything about scheduling, retries or workflows is known. */
@@ -172,6 +178,7 @@ export const PLAIN_JOB: Pick<
   | "workflowJob"
   | "requires"
   | "volumes"
+  | "runtime"
 > = {
   scheduledAt: 0,
   lateMs: 0,
@@ -184,6 +191,7 @@ export const PLAIN_JOB: Pick<
   workflowJob: "",
   requires: [],
   volumes: [],
+  runtime: "",
 };
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {

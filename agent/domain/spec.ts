@@ -6,6 +6,9 @@ import { z } from "zod";
 import type { JobSpec } from "./job.ts";
 import { invalidArgument } from "./errors.ts";
 import { VOLUME_NAME } from "./volume.ts";
+import { RUNTIME_NAME } from "./runtime.ts";
+import { MAX_DISK_BYTES, MIN_DISK_BYTES } from "./workspace.ts";
+import { formatSize } from "./units.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -77,6 +80,12 @@ export const JobSpecSchema = z.object({
   })).max(64, "at most 64 volumes").optional(),
   network: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "network must be 1-32 letters, digits, '-' or '_'")
     .optional(),
+  /** An installed runtime's name (the transport turns `python@3.11` and `openjdk:21` into it). */
+  runtime: z.string().regex(RUNTIME_NAME, "runtime must be a runtime name such as python-3.11").optional(),
+  /** Size of /work in bytes (uploads included); absent = the agent's jobs.max_disk. */
+  maxDiskBytes: z.number().int()
+    .min(MIN_DISK_BYTES, `max disk must be at least ${formatSize(MIN_DISK_BYTES)}`)
+    .max(MAX_DISK_BYTES, `max disk must be at most ${formatSize(MAX_DISK_BYTES)}`).optional(),
 }).superRefine((s, ctx) => {
   const names = (s.volumes ?? []).map((v) => v.name);
   for (const [i, n] of names.entries()) {
@@ -104,6 +113,10 @@ export function formatIssues(error: z.ZodError): string {
 }
 
 /** The job's complete environment: the base, then the user's variables, then the secrets. */
-export function jobEnvironment(spec: Pick<JobSpec, "env" | "secretEnv">): Record<string, string> {
-  return { ...BASE_ENV, ...spec.env, ...spec.secretEnv };
+export function jobEnvironment(
+  spec: Pick<JobSpec, "env" | "secretEnv">,
+  /** A runtime's environment: over the base, under the user's. */
+  runtimeEnv: Record<string, string> = {},
+): Record<string, string> {
+  return { ...BASE_ENV, ...runtimeEnv, ...spec.env, ...spec.secretEnv };
 }

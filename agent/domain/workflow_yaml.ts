@@ -54,7 +54,7 @@ export interface ParsedWorkflow {
 }
 
 const FINAL_STATUSES = ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT", "CANCELED"] as const;
-const NOT_YET = ["runtime", "network"] as const;
+const NOT_YET = ["runtime"] as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const sizeLike = z.union([z.string(), z.number()]).transform(String);
@@ -74,7 +74,9 @@ const JobYaml = z.strictObject({
   args: z.array(scalar).optional(),
   description: z.string().optional(),
   runtime: z.unknown().optional(),
-  network: z.unknown().optional(),
+  /** bridge, isolated, none or a custom network (checked against the agent's networks at submit). */
+  network: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "network must be 1-32 letters, digits, '-' or '_'")
+    .optional(),
   /** Volume names, each "NAME" or "NAME:ro", mounted at /volumes/NAME. */
   volumes: z.array(z.string()).optional(),
   uploads: z.strictObject({ files: z.array(z.string()) }).optional(),
@@ -355,6 +357,7 @@ function buildJob(name: string, j: JobData): WorkflowJobDef {
       limits: limitsOf(j),
       retry: retryOf(j),
       ...(j.volumes?.length ? { volumes: j.volumes.map(parseVolumeMount) } : {}),
+      ...(j.network ? { network: j.network } : {}),
     },
     requires: (j.requires ?? []).map((r) => {
       const [job, status] = Object.entries(r)[0];

@@ -59,15 +59,20 @@ Deno.test("parseWorkflow() reports every problem at once with file:line:col", ()
       - c: COMPLETED
   d:
     command: echo
-    network: bridge
     environment: { 1BAD: x, SAME: y }
     secret_environment: { SAME: z }
+  e:
+    command: echo
+    network: bad;net
 `);
   assert(msg.includes("(6 problems)"), msg);
   assert(msg.includes("wf.yaml:3:5: jobs.a.command: command is required"), msg);
   assert(msg.includes('wf.yaml:3:5: unknown key "comand" (did you mean "command"?)'), msg);
   assert(msg.includes('wf.yaml:7:9: b requires "c", which is not a job in this workflow'), msg);
-  assert(msg.includes('wf.yaml:10:5: d: "network" is not supported yet'), msg);
+  assert(
+    msg.includes("wf.yaml:14:14: jobs.e.network: network must be 1-32 letters, digits, '-' or '_'"),
+    msg,
+  );
   assert(msg.includes('d: environment name "1BAD" is not valid'), msg);
   assert(msg.includes('"SAME" is in both environment and secret_environment'), msg);
 });
@@ -117,4 +122,12 @@ Deno.test("parseWorkflow() reads volumes as NAME or NAME:ro and reports a bad on
   );
   assert(msg.includes('wf.yaml:5:9: a: volume "x/../y" must be NAME or NAME:ro'), msg);
   assert(msg.includes('wf.yaml:7:9: a: volume "ok" is listed twice'), msg);
+});
+
+Deno.test("parseWorkflow() gives each job the network it names, and none to jobs that name none", () => {
+  const wf = parseWorkflow(
+    "jobs:\n  api:\n    command: srv\n    network: backend\n  cli:\n    command: c\n",
+    "w.yaml",
+  );
+  assertEquals(wf.jobs.map((j) => j.spec.network), ["backend", undefined]);
 });

@@ -66,6 +66,7 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         retry: args.retry.retries > 0 ? args.retry : undefined,
         volumes: args.volumes ?? [],
         network: args.network ?? "",
+        runtime: args.runtime ?? "",
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {

@@ -2,7 +2,7 @@
  * Human and JSON output for `rnx monitor`: the host summary (status, watch) and the process tables (top).
  * JSON keys are snake_case and mirror proto/joblet.proto's HostStatus field names.
  */
-import type { HostStatus, ProcessInfo } from "../../proto/gen/joblet.ts";
+import type { HostStatus, JobNow, ProcessInfo } from "../../proto/gen/joblet.ts";
 import { shortId } from "../../agent/domain/job.ts";
 import { humanBytes, humanDuration, localTime, rfc3339 } from "./format.ts";
 import { renderTable } from "./table.ts";
@@ -67,7 +67,30 @@ export function topToJson(h: HostStatus, n: number) {
     process_count: h.processCount,
     by_cpu: byCpu(h.topProcesses).slice(0, n).map(processToJson),
     by_memory: byMemory(h.topProcesses).slice(0, n).map(processToJson),
+    jobs: topJobs(h).slice(0, n).map((j) => ({
+      id: j.id,
+      name: j.name,
+      cpu_percent: round(j.cpuPercent),
+      memory_bytes: j.memoryBytes,
+      pids: j.pids,
+    })),
   };
+}
+
+/** Running jobs, busiest first (CPU, then memory). */
+function topJobs(h: HostStatus): JobNow[] {
+  return [...(h.topJobs ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes);
+}
+
+/** JOB, NAME, CPU%, MEM, PIDS. */
+export function jobTable(jobs: JobNow[]): string {
+  if (jobs.length === 0) return "  no running jobs\n";
+  return renderTable(
+    ["JOB", "NAME", "CPU%", "MEM", "PIDS"],
+    jobs.map((
+      j,
+    ) => [shortId(j.id), j.name || "-", j.cpuPercent.toFixed(1), humanBytes(j.memoryBytes), String(j.pids)]),
+  );
 }
 
 /** The summary `rnx monitor status` prints (and `watch` redraws). */
@@ -146,6 +169,7 @@ export function topText(h: HostStatus, n: number): string {
     `Top processes at ${localTime(h.timeUnixMs)} (${h.processCount} in all)\n`,
     `By CPU:\n${processTable(byCpu(h.topProcesses).slice(0, n))}`,
     `By memory:\n${processTable(byMemory(h.topProcesses).slice(0, n))}`,
+    `Jobs:\n${jobTable(topJobs(h).slice(0, n))}`,
   ].join("\n");
 }
 

@@ -25,6 +25,8 @@ import { JOB_STATUSES, type JobStatus } from "../../agent/domain/job.ts";
 import { durationMs, rfc3339 } from "./format.ts";
 
 export interface JobJson {
+  /** Only for jobs with a runtime. */
+  runtime?: string;
   id: string;
   name: string;
   status: JobStatus | "UNKNOWN";
@@ -156,6 +158,7 @@ export function jobToJson(job: Job, now: number): JobJson {
     workflow_id: job.workflowId,
     workflow_job: job.workflowJob,
     requires: job.requires.map((r) => ({ job: r.job, status: statusName(r.status) })),
+    ...(job.runtime ? { runtime: job.runtime } : {}),
   };
 }
 

@@ -350,6 +350,11 @@ export interface JobSpec {
   volumes: VolumeMount[];
   /** "bridge", "isolated", "none" or a custom network; "" = the agent's default. */
   network: string;
+  /**
+   * An installed runtime (python-3.11; also python@3.11, openjdk:21): its root replaces the host's /usr,
+   * /bin, /lib*, /sbin in the job, read-only, and its environment goes under env. "" = none.
+   */
+  runtime: string;
 }
 
 export interface JobSpec_EnvEntry {
@@ -522,6 +527,8 @@ export interface Job {
   volumes: VolumeMount[];
   /** The job's network ("none" = loopback only). */
   network: string;
+  /** The runtime the job runs in ("" = none). */
+  runtime: string;
 }
 
 export interface Job_EnvEntry {
@@ -729,11 +736,21 @@ export interface HostStatus {
   jobs: { [key: string]: number };
   topProcesses: ProcessInfo[];
   cgroupVersion: string;
+  /** Running jobs with their latest sample (CPU % of one core, memory), for `rnx monitor top`. */
+  topJobs: JobNow[];
 }
 
 export interface HostStatus_JobsEntry {
   key: string;
   value: number;
+}
+
+export interface JobNow {
+  id: string;
+  name: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  pids: number;
 }
 
 export interface GetVersionRequest {
@@ -749,6 +766,80 @@ export interface VersionInfo {
   /** Role and name of the caller, as the agent read them from the certificate. */
   callerName: string;
   callerRole: string;
+}
+
+export interface RuntimePackage {
+  name: string;
+  version: string;
+}
+
+export interface Runtime {
+  name: string;
+  /** The language version its packages give, e.g. "3.11". */
+  version: string;
+  language: string;
+  description: string;
+  /** The packages the spec asks for (their dependencies come along). */
+  specPackages: string[];
+  env: { [key: string]: string };
+  /** The smoke test command (run by /bin/sh in a job). */
+  test: string;
+  installed: boolean;
+  builtin: boolean;
+  /** Installed runtimes: every package inside with its version, bytes on disk, when. */
+  packages: RuntimePackage[];
+  sizeBytes: number;
+  installedUnixMs: number;
+  /** Jobs using it now. */
+  jobIds: string[];
+}
+
+export interface Runtime_EnvEntry {
+  key: string;
+  value: string;
+}
+
+export interface ListRuntimesRequest {
+}
+
+export interface ListRuntimesResponse {
+  runtimes: Runtime[];
+}
+
+export interface GetRuntimeRequest {
+  /** A runtime name or its NAME@VERSION / NAME:VERSION spelling. */
+  name: string;
+}
+
+export interface InstallRuntimeRequest {
+  /** A built-in runtime's name; ignored when spec_yaml is given. */
+  name: string;
+  /** Replace an installed runtime of the same name. */
+  force: boolean;
+  /** A user's own spec file (YAML), verbatim, and its file name for messages. */
+  specYaml: string;
+  specFile: string;
+}
+
+export interface InstallRuntimeProgress {
+  /** index, resolve, download, unpack, configure, done. */
+  phase: string;
+  message: string;
+  /** Packages done and in all for this phase; bytes of .deb files. */
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+  /** Set on the "done" message. */
+  runtime: Runtime | undefined;
+}
+
+export interface RemoveRuntimeRequest {
+  name: string;
+}
+
+export interface RemoveRuntimeResponse {
+  name: string;
 }
 
 function createBaseRetryPolicy(): RetryPolicy {
@@ -1590,6 +1681,7 @@ function createBaseJobSpec(): JobSpec {
     retry: undefined,
     volumes: [],
     network: "",
+    runtime: "",
   };
 }
 
@@ -1633,6 +1725,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     if (message.network !== "") {
       writer.uint32(402).string(message.network);
+    }
+    if (message.runtime !== "") {
+      writer.uint32(482).string(message.runtime);
     }
     return writer;
   },
@@ -1760,6 +1855,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.network = reader.string();
             continue;
           }
+          case 60: {
+            if (tag !== 482) {
+              break;
+            }
+
+            message.runtime = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1830,6 +1933,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       retry: isSet(object.retry) ? RetryPolicy.fromJSON(object.retry) : undefined,
       volumes: globalThis.Array.isArray(object?.volumes) ? object.volumes.map((e: any) => VolumeMount.fromJSON(e)) : [],
       network: isSet(object.network) ? globalThis.String(object.network) : "",
+      runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
     };
   },
 
@@ -1886,6 +1990,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.network !== "") {
       obj.network = message.network;
     }
+    if (message.runtime !== "") {
+      obj.runtime = message.runtime;
+    }
     return obj;
   },
 
@@ -1927,6 +2034,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       : undefined;
     message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
     message.network = object.network ?? "";
+    message.runtime = object.runtime ?? "";
     return message;
   },
 };
@@ -3460,6 +3568,7 @@ function createBaseJob(): Job {
     requires: [],
     volumes: [],
     network: "",
+    runtime: "",
   };
 }
 
@@ -3566,6 +3675,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.network !== "") {
       writer.uint32(642).string(message.network);
+    }
+    if (message.runtime !== "") {
+      writer.uint32(802).string(message.runtime);
     }
     return writer;
   },
@@ -3858,6 +3970,14 @@ export const Job: MessageFns<Job> = {
             message.network = reader.string();
             continue;
           }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.runtime = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3987,6 +4107,7 @@ export const Job: MessageFns<Job> = {
         ? object.volumes.map((e: any) => VolumeMount.fromJSON(e))
         : [],
       network: isSet(object.network) ? globalThis.String(object.network) : "",
+      runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
     };
   },
 
@@ -4100,6 +4221,9 @@ export const Job: MessageFns<Job> = {
     if (message.network !== "") {
       obj.network = message.network;
     }
+    if (message.runtime !== "") {
+      obj.runtime = message.runtime;
+    }
     return obj;
   },
 
@@ -4156,6 +4280,7 @@ export const Job: MessageFns<Job> = {
     message.requires = object.requires?.map((e) => Requirement.fromPartial(e)) || [];
     message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
     message.network = object.network ?? "";
+    message.runtime = object.runtime ?? "";
     return message;
   },
 };
@@ -7089,6 +7214,7 @@ function createBaseHostStatus(): HostStatus {
     jobs: {},
     topProcesses: [],
     cgroupVersion: "",
+    topJobs: [],
   };
 }
 
@@ -7159,6 +7285,9 @@ export const HostStatus: MessageFns<HostStatus> = {
     }
     if (message.cgroupVersion !== "") {
       writer.uint32(178).string(message.cgroupVersion);
+    }
+    for (const v of message.topJobs) {
+      JobNow.encode(v!, writer.uint32(186).fork()).join();
     }
     return writer;
   },
@@ -7355,6 +7484,14 @@ export const HostStatus: MessageFns<HostStatus> = {
             message.cgroupVersion = reader.string();
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.topJobs.push(JobNow.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7458,6 +7595,11 @@ export const HostStatus: MessageFns<HostStatus> = {
         : isSet(object.cgroup_version)
         ? globalThis.String(object.cgroup_version)
         : "",
+      topJobs: globalThis.Array.isArray(object?.topJobs)
+        ? object.topJobs.map((e: any) => JobNow.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_jobs)
+        ? object.top_jobs.map((e: any) => JobNow.fromJSON(e))
+        : [],
     };
   },
 
@@ -7535,6 +7677,9 @@ export const HostStatus: MessageFns<HostStatus> = {
     if (message.cgroupVersion !== "") {
       obj.cgroupVersion = message.cgroupVersion;
     }
+    if (message.topJobs?.length) {
+      obj.topJobs = message.topJobs.map((e) => JobNow.toJSON(e));
+    }
     return obj;
   },
 
@@ -7573,6 +7718,7 @@ export const HostStatus: MessageFns<HostStatus> = {
     );
     message.topProcesses = object.topProcesses?.map((e) => ProcessInfo.fromPartial(e)) || [];
     message.cgroupVersion = object.cgroupVersion ?? "";
+    message.topJobs = object.topJobs?.map((e) => JobNow.fromPartial(e)) || [];
     return message;
   },
 };
@@ -7658,6 +7804,147 @@ export const HostStatus_JobsEntry: MessageFns<HostStatus_JobsEntry> = {
     const message = createBaseHostStatus_JobsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseJobNow(): JobNow {
+  return { id: "", name: "", cpuPercent: 0, memoryBytes: 0, pids: 0 };
+}
+
+export const JobNow: MessageFns<JobNow> = {
+  encode(message: JobNow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.cpuPercent !== 0) {
+      writer.uint32(25).double(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(32).uint64(message.memoryBytes);
+    }
+    if (message.pids !== 0) {
+      writer.uint32(40).uint32(message.pids);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobNow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobNow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.cpuPercent = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pids = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobNow {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      cpuPercent: isSet(object.cpuPercent)
+        ? globalThis.Number(object.cpuPercent)
+        : isSet(object.cpu_percent)
+        ? globalThis.Number(object.cpu_percent)
+        : 0,
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+      pids: isSet(object.pids) ? globalThis.Number(object.pids) : 0,
+    };
+  },
+
+  toJSON(message: JobNow): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.cpuPercent !== 0) {
+      obj.cpuPercent = floatToJson(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    if (message.pids !== 0) {
+      obj.pids = Math.round(message.pids);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobNow>, I>>(base?: I): JobNow {
+    return JobNow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobNow>, I>>(object: I): JobNow {
+    const message = createBaseJobNow();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.cpuPercent = object.cpuPercent ?? 0;
+    message.memoryBytes = object.memoryBytes ?? 0;
+    message.pids = object.pids ?? 0;
     return message;
   },
 };
@@ -7916,6 +8203,1117 @@ export const VersionInfo: MessageFns<VersionInfo> = {
     message.cgroupVersion = object.cgroupVersion ?? "";
     message.callerName = object.callerName ?? "";
     message.callerRole = object.callerRole ?? "";
+    return message;
+  },
+};
+
+function createBaseRuntimePackage(): RuntimePackage {
+  return { name: "", version: "" };
+}
+
+export const RuntimePackage: MessageFns<RuntimePackage> = {
+  encode(message: RuntimePackage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RuntimePackage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRuntimePackage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RuntimePackage {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: RuntimePackage): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RuntimePackage>, I>>(base?: I): RuntimePackage {
+    return RuntimePackage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RuntimePackage>, I>>(object: I): RuntimePackage {
+    const message = createBaseRuntimePackage();
+    message.name = object.name ?? "";
+    message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseRuntime(): Runtime {
+  return {
+    name: "",
+    version: "",
+    language: "",
+    description: "",
+    specPackages: [],
+    env: {},
+    test: "",
+    installed: false,
+    builtin: false,
+    packages: [],
+    sizeBytes: 0,
+    installedUnixMs: 0,
+    jobIds: [],
+  };
+}
+
+export const Runtime: MessageFns<Runtime> = {
+  encode(message: Runtime, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.language !== "") {
+      writer.uint32(26).string(message.language);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    for (const v of message.specPackages) {
+      writer.uint32(42).string(v!);
+    }
+    globalThis.Object.entries(message.env).forEach(([key, value]: [string, string]) => {
+      Runtime_EnvEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.test !== "") {
+      writer.uint32(58).string(message.test);
+    }
+    if (message.installed !== false) {
+      writer.uint32(64).bool(message.installed);
+    }
+    if (message.builtin !== false) {
+      writer.uint32(72).bool(message.builtin);
+    }
+    for (const v of message.packages) {
+      RuntimePackage.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(88).uint64(message.sizeBytes);
+    }
+    if (message.installedUnixMs !== 0) {
+      writer.uint32(96).int64(message.installedUnixMs);
+    }
+    for (const v of message.jobIds) {
+      writer.uint32(106).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Runtime {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRuntime();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.language = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.specPackages.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = Runtime_EnvEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.env[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.test = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.installed = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.builtin = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.packages.push(RuntimePackage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.installedUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.jobIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Runtime {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      language: isSet(object.language) ? globalThis.String(object.language) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      specPackages: globalThis.Array.isArray(object?.specPackages)
+        ? object.specPackages.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.spec_packages)
+        ? object.spec_packages.map((e: any) => globalThis.String(e))
+        : [],
+      env: isObject(object.env)
+        ? (globalThis.Object.entries(object.env) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      test: isSet(object.test) ? globalThis.String(object.test) : "",
+      installed: isSet(object.installed) ? globalThis.Boolean(object.installed) : false,
+      builtin: isSet(object.builtin) ? globalThis.Boolean(object.builtin) : false,
+      packages: globalThis.Array.isArray(object?.packages)
+        ? object.packages.map((e: any) => RuntimePackage.fromJSON(e))
+        : [],
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      installedUnixMs: isSet(object.installedUnixMs)
+        ? globalThis.Number(object.installedUnixMs)
+        : isSet(object.installed_unix_ms)
+        ? globalThis.Number(object.installed_unix_ms)
+        : 0,
+      jobIds: globalThis.Array.isArray(object?.jobIds)
+        ? object.jobIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.job_ids)
+        ? object.job_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Runtime): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.language !== "") {
+      obj.language = message.language;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.specPackages?.length) {
+      obj.specPackages = message.specPackages;
+    }
+    if (message.env) {
+      const entries = globalThis.Object.entries(message.env) as [string, string][];
+      if (entries.length > 0) {
+        obj.env = {};
+        entries.forEach(([k, v]) => {
+          obj.env[k] = v;
+        });
+      }
+    }
+    if (message.test !== "") {
+      obj.test = message.test;
+    }
+    if (message.installed !== false) {
+      obj.installed = message.installed;
+    }
+    if (message.builtin !== false) {
+      obj.builtin = message.builtin;
+    }
+    if (message.packages?.length) {
+      obj.packages = message.packages.map((e) => RuntimePackage.toJSON(e));
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.installedUnixMs !== 0) {
+      obj.installedUnixMs = Math.round(message.installedUnixMs);
+    }
+    if (message.jobIds?.length) {
+      obj.jobIds = message.jobIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Runtime>, I>>(base?: I): Runtime {
+    return Runtime.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Runtime>, I>>(object: I): Runtime {
+    const message = createBaseRuntime();
+    message.name = object.name ?? "";
+    message.version = object.version ?? "";
+    message.language = object.language ?? "";
+    message.description = object.description ?? "";
+    message.specPackages = object.specPackages?.map((e) => e) || [];
+    message.env = (globalThis.Object.entries(object.env ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.test = object.test ?? "";
+    message.installed = object.installed ?? false;
+    message.builtin = object.builtin ?? false;
+    message.packages = object.packages?.map((e) => RuntimePackage.fromPartial(e)) || [];
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.installedUnixMs = object.installedUnixMs ?? 0;
+    message.jobIds = object.jobIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRuntime_EnvEntry(): Runtime_EnvEntry {
+  return { key: "", value: "" };
+}
+
+export const Runtime_EnvEntry: MessageFns<Runtime_EnvEntry> = {
+  encode(message: Runtime_EnvEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Runtime_EnvEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRuntime_EnvEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Runtime_EnvEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Runtime_EnvEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Runtime_EnvEntry>, I>>(base?: I): Runtime_EnvEntry {
+    return Runtime_EnvEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Runtime_EnvEntry>, I>>(object: I): Runtime_EnvEntry {
+    const message = createBaseRuntime_EnvEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListRuntimesRequest(): ListRuntimesRequest {
+  return {};
+}
+
+export const ListRuntimesRequest: MessageFns<ListRuntimesRequest> = {
+  encode(_: ListRuntimesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRuntimesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRuntimesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListRuntimesRequest {
+    return {};
+  },
+
+  toJSON(_: ListRuntimesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRuntimesRequest>, I>>(base?: I): ListRuntimesRequest {
+    return ListRuntimesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRuntimesRequest>, I>>(_: I): ListRuntimesRequest {
+    const message = createBaseListRuntimesRequest();
+    return message;
+  },
+};
+
+function createBaseListRuntimesResponse(): ListRuntimesResponse {
+  return { runtimes: [] };
+}
+
+export const ListRuntimesResponse: MessageFns<ListRuntimesResponse> = {
+  encode(message: ListRuntimesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.runtimes) {
+      Runtime.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRuntimesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRuntimesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runtimes.push(Runtime.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRuntimesResponse {
+    return {
+      runtimes: globalThis.Array.isArray(object?.runtimes) ? object.runtimes.map((e: any) => Runtime.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListRuntimesResponse): unknown {
+    const obj: any = {};
+    if (message.runtimes?.length) {
+      obj.runtimes = message.runtimes.map((e) => Runtime.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRuntimesResponse>, I>>(base?: I): ListRuntimesResponse {
+    return ListRuntimesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRuntimesResponse>, I>>(object: I): ListRuntimesResponse {
+    const message = createBaseListRuntimesResponse();
+    message.runtimes = object.runtimes?.map((e) => Runtime.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetRuntimeRequest(): GetRuntimeRequest {
+  return { name: "" };
+}
+
+export const GetRuntimeRequest: MessageFns<GetRuntimeRequest> = {
+  encode(message: GetRuntimeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRuntimeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRuntimeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRuntimeRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: GetRuntimeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRuntimeRequest>, I>>(base?: I): GetRuntimeRequest {
+    return GetRuntimeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRuntimeRequest>, I>>(object: I): GetRuntimeRequest {
+    const message = createBaseGetRuntimeRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseInstallRuntimeRequest(): InstallRuntimeRequest {
+  return { name: "", force: false, specYaml: "", specFile: "" };
+}
+
+export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
+  encode(message: InstallRuntimeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.force !== false) {
+      writer.uint32(16).bool(message.force);
+    }
+    if (message.specYaml !== "") {
+      writer.uint32(26).string(message.specYaml);
+    }
+    if (message.specFile !== "") {
+      writer.uint32(34).string(message.specFile);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstallRuntimeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstallRuntimeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.specYaml = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.specFile = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstallRuntimeRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      specYaml: isSet(object.specYaml)
+        ? globalThis.String(object.specYaml)
+        : isSet(object.spec_yaml)
+        ? globalThis.String(object.spec_yaml)
+        : "",
+      specFile: isSet(object.specFile)
+        ? globalThis.String(object.specFile)
+        : isSet(object.spec_file)
+        ? globalThis.String(object.spec_file)
+        : "",
+    };
+  },
+
+  toJSON(message: InstallRuntimeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.specYaml !== "") {
+      obj.specYaml = message.specYaml;
+    }
+    if (message.specFile !== "") {
+      obj.specFile = message.specFile;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstallRuntimeRequest>, I>>(base?: I): InstallRuntimeRequest {
+    return InstallRuntimeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstallRuntimeRequest>, I>>(object: I): InstallRuntimeRequest {
+    const message = createBaseInstallRuntimeRequest();
+    message.name = object.name ?? "";
+    message.force = object.force ?? false;
+    message.specYaml = object.specYaml ?? "";
+    message.specFile = object.specFile ?? "";
+    return message;
+  },
+};
+
+function createBaseInstallRuntimeProgress(): InstallRuntimeProgress {
+  return { phase: "", message: "", done: 0, total: 0, bytes: 0, totalBytes: 0, runtime: undefined };
+}
+
+export const InstallRuntimeProgress: MessageFns<InstallRuntimeProgress> = {
+  encode(message: InstallRuntimeProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phase !== "") {
+      writer.uint32(10).string(message.phase);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.done !== 0) {
+      writer.uint32(24).uint32(message.done);
+    }
+    if (message.total !== 0) {
+      writer.uint32(32).uint32(message.total);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(40).uint64(message.bytes);
+    }
+    if (message.totalBytes !== 0) {
+      writer.uint32(48).uint64(message.totalBytes);
+    }
+    if (message.runtime !== undefined) {
+      Runtime.encode(message.runtime, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstallRuntimeProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstallRuntimeProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.done = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.total = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.totalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.runtime = Runtime.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstallRuntimeProgress {
+    return {
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      done: isSet(object.done) ? globalThis.Number(object.done) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+      totalBytes: isSet(object.totalBytes)
+        ? globalThis.Number(object.totalBytes)
+        : isSet(object.total_bytes)
+        ? globalThis.Number(object.total_bytes)
+        : 0,
+      runtime: isSet(object.runtime) ? Runtime.fromJSON(object.runtime) : undefined,
+    };
+  },
+
+  toJSON(message: InstallRuntimeProgress): unknown {
+    const obj: any = {};
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.done !== 0) {
+      obj.done = Math.round(message.done);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    if (message.totalBytes !== 0) {
+      obj.totalBytes = Math.round(message.totalBytes);
+    }
+    if (message.runtime !== undefined) {
+      obj.runtime = Runtime.toJSON(message.runtime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstallRuntimeProgress>, I>>(base?: I): InstallRuntimeProgress {
+    return InstallRuntimeProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstallRuntimeProgress>, I>>(object: I): InstallRuntimeProgress {
+    const message = createBaseInstallRuntimeProgress();
+    message.phase = object.phase ?? "";
+    message.message = object.message ?? "";
+    message.done = object.done ?? 0;
+    message.total = object.total ?? 0;
+    message.bytes = object.bytes ?? 0;
+    message.totalBytes = object.totalBytes ?? 0;
+    message.runtime = (object.runtime !== undefined && object.runtime !== null)
+      ? Runtime.fromPartial(object.runtime)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveRuntimeRequest(): RemoveRuntimeRequest {
+  return { name: "" };
+}
+
+export const RemoveRuntimeRequest: MessageFns<RemoveRuntimeRequest> = {
+  encode(message: RemoveRuntimeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRuntimeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRuntimeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRuntimeRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveRuntimeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveRuntimeRequest>, I>>(base?: I): RemoveRuntimeRequest {
+    return RemoveRuntimeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveRuntimeRequest>, I>>(object: I): RemoveRuntimeRequest {
+    const message = createBaseRemoveRuntimeRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveRuntimeResponse(): RemoveRuntimeResponse {
+  return { name: "" };
+}
+
+export const RemoveRuntimeResponse: MessageFns<RemoveRuntimeResponse> = {
+  encode(message: RemoveRuntimeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRuntimeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRuntimeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRuntimeResponse {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RemoveRuntimeResponse): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveRuntimeResponse>, I>>(base?: I): RemoveRuntimeResponse {
+    return RemoveRuntimeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveRuntimeResponse>, I>>(object: I): RemoveRuntimeResponse {
+    const message = createBaseRemoveRuntimeResponse();
+    message.name = object.name ?? "";
     return message;
   },
 };
@@ -8595,6 +9993,145 @@ export const SystemServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): SystemServiceClient;
   service: typeof SystemServiceService;
+  serviceName: string;
+};
+
+/**
+ * Runtimes: read-only roots built from the distribution's packages that replace the host's system
+ * directories in a job (--runtime=NAME).
+ */
+export type RuntimeServiceService = typeof RuntimeServiceService;
+export const RuntimeServiceService = {
+  /** Installed runtimes and the built-in ones not installed yet. */
+  listRuntimes: {
+    path: "/joblet.v1.RuntimeService/ListRuntimes" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRuntimesRequest): Buffer => Buffer.from(ListRuntimesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRuntimesRequest => ListRuntimesRequest.decode(value),
+    responseSerialize: (value: ListRuntimesResponse): Buffer =>
+      Buffer.from(ListRuntimesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRuntimesResponse => ListRuntimesResponse.decode(value),
+  },
+  getRuntime: {
+    path: "/joblet.v1.RuntimeService/GetRuntime" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRuntimeRequest): Buffer => Buffer.from(GetRuntimeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRuntimeRequest => GetRuntimeRequest.decode(value),
+    responseSerialize: (value: Runtime): Buffer => Buffer.from(Runtime.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Runtime => Runtime.decode(value),
+  },
+  /**
+   * Builds the runtime with a private apt state and streams progress; the last message has phase "done"
+   * and the runtime. Refused when installed (ALREADY_EXISTS) unless force, and while jobs use it.
+   */
+  installRuntime: {
+    path: "/joblet.v1.RuntimeService/InstallRuntime" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: InstallRuntimeRequest): Buffer =>
+      Buffer.from(InstallRuntimeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InstallRuntimeRequest => InstallRuntimeRequest.decode(value),
+    responseSerialize: (value: InstallRuntimeProgress): Buffer =>
+      Buffer.from(InstallRuntimeProgress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InstallRuntimeProgress => InstallRuntimeProgress.decode(value),
+  },
+  /** Refused while jobs use the runtime (FAILED_PRECONDITION, naming them). */
+  removeRuntime: {
+    path: "/joblet.v1.RuntimeService/RemoveRuntime" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveRuntimeRequest): Buffer => Buffer.from(RemoveRuntimeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveRuntimeRequest => RemoveRuntimeRequest.decode(value),
+    responseSerialize: (value: RemoveRuntimeResponse): Buffer =>
+      Buffer.from(RemoveRuntimeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveRuntimeResponse => RemoveRuntimeResponse.decode(value),
+  },
+} as const;
+
+export interface RuntimeServiceServer extends UntypedServiceImplementation {
+  /** Installed runtimes and the built-in ones not installed yet. */
+  listRuntimes: handleUnaryCall<ListRuntimesRequest, ListRuntimesResponse>;
+  getRuntime: handleUnaryCall<GetRuntimeRequest, Runtime>;
+  /**
+   * Builds the runtime with a private apt state and streams progress; the last message has phase "done"
+   * and the runtime. Refused when installed (ALREADY_EXISTS) unless force, and while jobs use it.
+   */
+  installRuntime: handleServerStreamingCall<InstallRuntimeRequest, InstallRuntimeProgress>;
+  /** Refused while jobs use the runtime (FAILED_PRECONDITION, naming them). */
+  removeRuntime: handleUnaryCall<RemoveRuntimeRequest, RemoveRuntimeResponse>;
+}
+
+export interface RuntimeServiceClient extends Client {
+  /** Installed runtimes and the built-in ones not installed yet. */
+  listRuntimes(
+    request: ListRuntimesRequest,
+    callback: (error: ServiceError | null, response: ListRuntimesResponse) => void,
+  ): ClientUnaryCall;
+  listRuntimes(
+    request: ListRuntimesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRuntimesResponse) => void,
+  ): ClientUnaryCall;
+  listRuntimes(
+    request: ListRuntimesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRuntimesResponse) => void,
+  ): ClientUnaryCall;
+  getRuntime(
+    request: GetRuntimeRequest,
+    callback: (error: ServiceError | null, response: Runtime) => void,
+  ): ClientUnaryCall;
+  getRuntime(
+    request: GetRuntimeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Runtime) => void,
+  ): ClientUnaryCall;
+  getRuntime(
+    request: GetRuntimeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Runtime) => void,
+  ): ClientUnaryCall;
+  /**
+   * Builds the runtime with a private apt state and streams progress; the last message has phase "done"
+   * and the runtime. Refused when installed (ALREADY_EXISTS) unless force, and while jobs use it.
+   */
+  installRuntime(
+    request: InstallRuntimeRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<InstallRuntimeProgress>;
+  installRuntime(
+    request: InstallRuntimeRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<InstallRuntimeProgress>;
+  /** Refused while jobs use the runtime (FAILED_PRECONDITION, naming them). */
+  removeRuntime(
+    request: RemoveRuntimeRequest,
+    callback: (error: ServiceError | null, response: RemoveRuntimeResponse) => void,
+  ): ClientUnaryCall;
+  removeRuntime(
+    request: RemoveRuntimeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveRuntimeResponse) => void,
+  ): ClientUnaryCall;
+  removeRuntime(
+    request: RemoveRuntimeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveRuntimeResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const RuntimeServiceClient = makeGenericClientConstructor(
+  RuntimeServiceService,
+  "joblet.v1.RuntimeService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): RuntimeServiceClient;
+  service: typeof RuntimeServiceService;
   serviceName: string;
 };
 

@@ -3,7 +3,7 @@
  * docs/benchmarks.md). Prints a table, or JSON with --json. Needs root, a cgroup hierarchy and /usr/bin/tini.
  *
  *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N]
- *                                   [--only start,rtt,logs,store,sampling,workflow]
+ *                                   [--only start,quota,rtt,logs,store,sampling,workflow,network] [--net-jobs N]
  */
 import { parseArgs } from "node:util";
 import { TestAgent } from "../e2e/_agent.ts";
@@ -14,8 +14,10 @@ import { benchRoundTrip } from "./round_trip.ts";
 import { benchStartLatency } from "./start_latency.ts";
 import { benchSampling } from "./sampling.ts";
 import { benchWorkflowFanOut } from "./workflow_fanout.ts";
+import { benchWorkspaceQuota } from "./workspace_quota.ts";
+import { benchNetwork } from "./network.ts";
 
-const SECTIONS = ["start", "rtt", "logs", "store", "sampling", "workflow"] as const;
+const SECTIONS = ["start", "quota", "rtt", "logs", "store", "sampling", "workflow", "network"] as const;
 type Section = typeof SECTIONS[number];
 const MiB = 1024 * 1024;
 
@@ -24,6 +26,7 @@ interface Options {
   runs: number;
   logRuns: number;
   logMiB: number;
+  netJobs: number;
   only: Section[];
 }
 
@@ -36,6 +39,7 @@ function parseOptions(argv: string[]): Options {
       runs: { type: "string", default: "30" },
       "log-runs": { type: "string", default: "3" },
       "log-mib": { type: "string", default: "256" },
+      "net-jobs": { type: "string", default: "500" },
       only: { type: "string", default: SECTIONS.join(",") },
     },
   });
@@ -55,6 +59,7 @@ function parseOptions(argv: string[]): Options {
     runs: count("runs", values.runs!, 1),
     logRuns: count("log-runs", values["log-runs"]!, 1),
     logMiB: count("log-mib", values["log-mib"]!, 1),
+    netJobs: count("net-jobs", values["net-jobs"]!, 1),
     only: only as Section[],
   };
 }
@@ -103,6 +108,10 @@ async function main(argv: string[]): Promise<number> {
     progress(`start latency: ${sample.warmups} warm-ups + ${sample.runs} runs`);
     figures.push(...await benchStartLatency(sample, skipped));
   }
+  if (opts.only.includes("quota")) {
+    progress(`start latency with a size-limited /work: ${sample.warmups} warm-ups + ${sample.runs} runs`);
+    figures.push(...await benchWorkspaceQuota(sample));
+  }
   if (opts.only.includes("rtt") || opts.only.includes("logs")) {
     progress("starting an agent");
     const agent = await TestAgent.start();
@@ -134,6 +143,11 @@ async function main(argv: string[]): Promise<number> {
   if (opts.only.includes("workflow")) {
     progress("workflow hand-off: a 10-job chain, then a 200-job fan-out/fan-in workflow");
     figures.push(...await benchWorkflowFanOut(200));
+  }
+
+  if (opts.only.includes("network")) {
+    progress(`network: job start on none vs bridge (${sample.runs} runs), ${opts.netJobs} jobs, leak check`);
+    figures.push(...await benchNetwork(sample, opts.netJobs));
   }
 
   const report: Report = {

@@ -4,7 +4,7 @@
  */
 import type { Summary } from "./stats.ts";
 
-export type Unit = "ms" | "MiB/s" | "MiB" | "%";
+export type Unit = "ms" | "MiB/s" | "MiB" | "%" | "lines";
 
 export interface Figure {
   section: string;

@@ -36,7 +36,10 @@ function call<T>(fn: (cb: (err: grpc.ServiceError | null, res?: T) => void) => v
 
 export async function benchSampling(jobs: number, windowMs: number): Promise<Figure[]> {
   const dir = Deno.makeTempDirSync({ prefix: "joblet-bench-sampling-" });
-  Deno.writeTextFileSync(join(dir, "joblet.yml"), "metrics:\n  sample_interval: 1s\n");
+  Deno.writeTextFileSync(
+    join(dir, "joblet.yml"),
+    "metrics:\n  sample_interval: 1s\nnetwork:\n  default: none\n",
+  );
   const agent = await TestAgent.start({ stateDir: dir, extraArgs: ["--config", join(dir, "joblet.yml")] });
   const node = Object.values((parse(Deno.readTextFileSync(agent.rnxConfig)) as RnxConfig).nodes)[0];
   const client = new pb.JobServiceClient(

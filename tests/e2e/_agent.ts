@@ -45,6 +45,14 @@ export class TestAgent {
   }
 
   async #spawn(extraArgs: string[], port = this.port): Promise<void> {
+    if (!extraArgs.includes("--config")) {
+      // Test agents run side by side on one host: loopback-only jobs unless a test asks for a network, so
+      // that only tests about networks make bridges (docs/adr/0008-networks.md, "Several agents on one host").
+      const config = join(this.stateDir, "test-agent.yml");
+      Deno.mkdirSync(this.stateDir, { recursive: true });
+      Deno.writeTextFileSync(config, "network:\n  default: none\n");
+      extraArgs = ["--config", config, ...extraArgs];
+    }
     const [program, ...prefix] = this.#wrap.length ? [...this.#wrap, Deno.execPath()] : [Deno.execPath()];
     const child = new Deno.Command(program, {
       args: [
@@ -106,15 +114,22 @@ export class TestAgent {
   }
 
   /** Runs rnx with this agent's config. */
-  async rnx(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  async rnx(
+    args: string[],
+    opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
+    // A hung rnx must fail its test, not the whole run: kill it after the timeout (default 5 min).
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 300_000);
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", RNX_MAIN, ...args],
       env: { RNX_CONFIG: this.rnxConfig, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...opts.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      signal,
     }).output();
     const d = new TextDecoder();
+    if (signal.aborted) throw new Error(`rnx ${args.join(" ")} did not finish in time and was killed`);
     return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
   }
 

@@ -12,7 +12,10 @@ Deno.test({
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "joblet-e2e-" });
     const config = join(dir, "joblet.yml");
-    Deno.writeTextFileSync(config, "metrics:\n  listen: 127.0.0.1:0\n  sample_interval: 1s\n");
+    Deno.writeTextFileSync(
+      config,
+      "metrics:\n  listen: 127.0.0.1:0\n  sample_interval: 1s\nnetwork:\n  default: none\n",
+    );
     const agent = await TestAgent.start({ stateDir: dir, extraArgs: ["--config", config] });
     try {
       const address = agent.output.match(/prometheus metrics on http:\/\/(\S+)\/metrics/)?.[1];
@@ -24,6 +27,10 @@ Deno.test({
       assertMatch(text, /joblet_jobs\{status="RUNNING"\} 1/);
       assertMatch(text, new RegExp(`job_id="${id}"`));
       assertStringIncludes(text, 'job_name="sleeper"');
+      const top = await agent.rnxJson<{ jobs: { id: string; name: string }[] }>(["monitor", "top"]);
+      assert(top.jobs.some((j) => j.id === id && j.name === "sleeper"), JSON.stringify(top.jobs));
+      const status = await agent.rnx(["monitor", "status"]);
+      assertStringIncludes(status.stdout, "1 running");
       await agent.rnx(["job", "stop", id, "--grace", "1"]);
     } finally {
       await agent.stop();

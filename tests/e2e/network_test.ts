@@ -34,7 +34,7 @@ const WORLD = `jtw${Deno.pid % 100000}`;
 const FETCH = (url: string) => [
   "python3",
   "-c",
-  `import urllib.request,sys\ntry:\n print(urllib.request.urlopen("${url}",timeout=3).status)\n` +
+  `import urllib.request,sys\ntry:\n print(urllib.request.urlopen("${url}",timeout=2).status)\n` +
   `except Exception as e:\n print("unreachable",e); sys.exit(3)`,
 ];
 
@@ -60,7 +60,10 @@ Deno.test({
       cwd: "/tmp",
     }).spawn();
     const before = await hostState();
-    const agent = await TestAgent.start();
+    // The production default (bridge), and nameservers from the config.
+    const config = Deno.makeTempFileSync({ suffix: ".yml" });
+    Deno.writeTextFileSync(config, "network:\n  default: bridge\n  dns: [10.203.0.53]\n");
+    const agent = await TestAgent.start({ extraArgs: ["--config", config] });
     try {
       await t.step("a bridge job reaches the outside world through NAT; a none job does not", async () => {
         const bridged = await agent.runToEnd(["--network=bridge", ...FETCH("http://10.203.0.2:8080/")]);
@@ -68,8 +71,14 @@ Deno.test({
         assertEquals(bridged.stdout.trim(), "200");
         const none = await agent.runToEnd(["--network=none", ...FETCH("http://10.203.0.2:8080/")]);
         assertEquals(none.job.exit_code, 3, none.stdout);
-        const dflt = await agent.runToEnd(["ip", "-o", "addr"]);
-        assert(!dflt.stdout.includes("eth0"), `the default stays loopback only: ${dflt.stdout}`);
+        const dflt = await agent.runToEnd(["sh", "-c", "ip -o -4 addr; cat /etc/resolv.conf"]);
+        assert(/eth0\s+inet 172\.20\./.test(dflt.stdout), `the default network is bridge: ${dflt.stdout}`);
+        assert(dflt.stdout.includes("nameserver 10.203.0.53"), `dns from the config: ${dflt.stdout}`);
+        const lo = await agent.runToEnd(["--network=none", "ip", "-o", "link"]);
+        assert(
+          !lo.stdout.includes("eth0") && lo.stdout.includes("lo"),
+          `none is loopback only: ${lo.stdout}`,
+        );
       });
 
       await t.step(
@@ -120,6 +129,40 @@ Deno.test({
           const ping = await agent.runToEnd(["--network=netb", "ping", "-c1", "-W1", "10.210.0.2"]);
           assert(ping.job.exit_code !== 0, ping.stdout);
 
+          const srvb = await agent.runJob([
+            "--network=netb",
+            "python3",
+            "-m",
+            "http.server",
+            "-b",
+            "0.0.0.0",
+            "8000",
+          ]);
+          const iso = await agent.runJob([
+            "--network=isolated",
+            "python3",
+            "-m",
+            "http.server",
+            "-b",
+            "0.0.0.0",
+            "8000",
+          ]);
+          await new Promise((r) => setTimeout(r, 1500));
+          const reverse = await agent.runToEnd(["--network=neta", ...FETCH("http://10.211.0.2:8000/")]);
+          assertEquals(reverse.job.exit_code, 3, `neta → netb must be dropped: ${reverse.stdout}`);
+          const sameB = await agent.runToEnd(["--network=netb", ...FETCH("http://10.211.0.2:8000/")]);
+          assertEquals(sameB.stdout.trim(), "200", `netb → netb: ${sameB.stdout}`);
+          const toIso = await agent.runToEnd(["--network=neta", ...FETCH("http://172.21.0.2:8000/")]);
+          assertEquals(toIso.job.exit_code, 3, `neta → isolated must be dropped: ${toIso.stdout}`);
+          const fromIso = await agent.runToEnd(["--network=isolated", ...FETCH("http://10.210.0.2:8000/")]);
+          assertEquals(fromIso.job.exit_code, 3, `isolated → neta must be dropped: ${fromIso.stdout}`);
+          const isoPeer = await agent.runToEnd(["--network=isolated", ...FETCH("http://172.21.0.2:8000/")]);
+          assertEquals(isoPeer.job.exit_code, 3, `isolated → isolated must be dropped: ${isoPeer.stdout}`);
+          for (const j of [srvb, iso]) {
+            assertEquals((await agent.rnx(["job", "stop", j.id])).code, 0);
+            await agent.waitFinished(j.id);
+          }
+
           const list = await agent.rnxJson<Array<{ name: string; jobs: string[] }>>(["network", "list"]);
           assertEquals(list.find((n) => n.name === "neta")?.jobs, [srv.id]);
           const busy = await agent.rnx(["network", "remove", "neta"]);
@@ -128,8 +171,32 @@ Deno.test({
           await agent.waitFinished(srv.id);
         },
       );
+
+      await t.step(
+        "a job's /etc/hosts gains and loses the jobs of its network as they come and go",
+        async () => {
+          // The watcher starts first; "late" appears in its /etc/hosts when it starts and leaves when it ends.
+          const watcher = await agent.runJob([
+            "--network=neta",
+            "sh",
+            "-c",
+            "for i in $(seq 100); do grep -q late /etc/hosts && break; sleep 0.1; done; cat /etc/hosts; " +
+            "for i in $(seq 100); do grep -q late /etc/hosts || break; sleep 0.1; done; " +
+            "grep -q late /etc/hosts && exit 4; echo gone",
+          ]);
+          await new Promise((r) => setTimeout(r, 1000));
+          const late = await agent.runToEnd(["--network=neta", "--name=late", "sleep", "2"]);
+          assertEquals(late.job.status, "COMPLETED");
+          const done = await agent.waitFinished(watcher.id);
+          const log = await agent.rnx(["job", "log", watcher.id]);
+          assertEquals(done.exit_code, 0, log.stdout);
+          assert(/10\.210\.0\.\d+\tlate /.test(log.stdout), `late was listed: ${log.stdout}`);
+          assert(log.stdout.includes("gone"), log.stdout);
+        },
+      );
     } finally {
       await agent.stop();
+      Deno.removeSync(config);
       const after = await hostState();
       server.kill("SIGKILL");
       await server.status;

@@ -49,7 +49,7 @@ Deno.test({
     assertStringIncludes(new TextDecoder().decode(refused.stderr), "limits: { disabled: true }");
 
     const config = join(dir, "joblet.yml");
-    Deno.writeTextFileSync(config, "limits:\n  disabled: true\n");
+    Deno.writeTextFileSync(config, "limits:\n  disabled: true\nnetwork:\n  default: none\n");
     const agent = await TestAgent.start({
       stateDir: dir,
       extraArgs: ["--config", config],

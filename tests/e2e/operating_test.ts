@@ -33,7 +33,7 @@ Deno.test({
     const configFile = join(dir, "joblet.yml");
     Deno.writeTextFileSync(
       configFile,
-      "metrics:\n  listen: 127.0.0.1:0\nlog:\n  format: json\n  level: info\n",
+      "metrics:\n  listen: 127.0.0.1:0\nnetwork:\n  default: none\nlog:\n  format: json\n  level: info\n",
     );
     const agent = await TestAgent.start({ extraArgs: ["--config", configFile] });
     try {
@@ -102,7 +102,7 @@ Deno.test({
         async () => {
           Deno.writeTextFileSync(
             configFile,
-            "metrics:\n  listen: 127.0.0.1:0\nlog:\n  format: json\n  level: warn\n",
+            "metrics:\n  listen: 127.0.0.1:0\nnetwork:\n  default: none\nlog:\n  format: json\n  level: warn\n",
           );
           Deno.kill(agent.pid, "SIGHUP");
           await waitFor(() => events().some((e) => e.msg === "SIGHUP: config reloaded"), "reload");

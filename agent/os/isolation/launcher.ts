@@ -9,9 +9,9 @@ import { failedPrecondition, internal, invalidArgument, JobletError } from "../.
 import { chdir, withDefaultSignals } from "../../../ffi/sys.ts";
 import { etcFiles, type EtcNetwork } from "./etc_files.ts";
 import { executePlan } from "./execute.ts";
-import { DEFAULT_HOST_BINDS, type HostPath, resolveHostPaths } from "./host_paths.ts";
+import { DEFAULT_HOST_BINDS, type HostPath, resolveHostPaths, withRuntime } from "./host_paths.ts";
 import { ThreadNamespaces } from "./namespaces.ts";
-import { planRoot, type Step } from "./plan.ts";
+import { type MountFlag, planRoot, type Step } from "./plan.ts";
 import { MOUNT, SETPRIV, SH, stage2Args } from "./stage2.ts";
 
 export interface NamespaceLauncherOptions {
@@ -58,9 +58,10 @@ export class NamespaceLauncher implements Launcher {
       );
     }
     const { ns, hostPaths } = this.#prepare();
+    if (req.runtime) checkRuntimeRoot(req.jobId, req.runtime.root);
     const steps = planRoot({
       newRoot: this.#newRoot,
-      hostPaths,
+      hostPaths: req.runtime ? withRuntime(hostPaths, req.runtime) : hostPaths,
       workDir: req.workDir,
       hostname: req.hostname,
       devPts: this.#devPts,
@@ -165,7 +166,12 @@ export class NamespaceLauncher implements Launcher {
 }
 
 /** Puts the network's /etc/hosts lines and resolv.conf into the planned /etc files (before pivot_root). */
-function withNetworkEtc(steps: Step[], newRoot: string, hostname: string, net: EtcNetwork): void {
+function withNetworkEtc(
+  steps: Step[],
+  newRoot: string,
+  hostname: string,
+  net: EtcNetwork & { hostsFile?: string },
+): void {
   for (const f of etcFiles(hostname, net)) {
     const path = `${newRoot}/etc/${f.name}`;
     const step = steps.find((s) => s.op === "file" && s.path === path);
@@ -173,6 +179,24 @@ function withNetworkEtc(steps: Step[], newRoot: string, hostname: string, net: E
     else {
       const at = steps.findIndex((s) => s.op === "pivot-root");
       steps.splice(at, 0, { op: "file", path, content: f.content, mode: 0o644 });
+    }
+  }
+  if (net.hostsFile) {
+    // The root is remounted read-only; a bind of the agent's file lets the agent keep /etc/hosts current.
+    const at = steps.findIndex((s) => s.op === "pivot-root");
+    const target = `${newRoot}/etc/hosts`;
+    const flags: MountFlag[] = ["rdonly", "nosuid", "nodev"];
+    steps.splice(at, 0, { op: "bind", source: net.hostsFile, target, recursive: false, flags });
+  }
+}
+
+/** Stage 2 runs inside the runtime's root: it must have the tools (ADR 0010: every runtime has them). */
+function checkRuntimeRoot(jobId: string, root: string): void {
+  for (const tool of [SH, MOUNT, SETPRIV]) {
+    if (!isFile(root + tool)) {
+      throw failedPrecondition(
+        `Cannot launch job ${jobId}: the runtime at ${root} has no ${tool}; reinstall it (rnx runtime install NAME --force)`,
+      );
     }
   }
 }

@@ -92,7 +92,7 @@ export function planRoot(opts: RootOptions): Step[] {
     }
     if (hp.kind === "dir") steps.push({ op: "mkdir", path: at(hp.path) });
     else steps.push({ op: "file", path: at(hp.path), content: "", mode: 0o644 });
-    steps.push({ op: "bind", source: hp.path, target: at(hp.path), recursive: true, flags: ro });
+    steps.push({ op: "bind", source: hp.source ?? hp.path, target: at(hp.path), recursive: true, flags: ro });
     bound.push(hp.path);
   }
 

@@ -155,3 +155,19 @@ Deno.test("planRoot() refuses a volume target outside /volumes/ or given twice",
   assertThrows(() => planRoot({ ...opts, mounts: [m("/volumes/../etc")] }), /must be a distinct/);
   assertThrows(() => planRoot({ ...opts, mounts: [m("/volumes/a"), m("/volumes/a")] }), /distinct/);
 });
+
+Deno.test("planRoot() binds a runtime's /usr from its root when the host path names a source", () => {
+  const steps = planRoot({
+    ...opts,
+    hostPaths: [
+      { path: "/usr", kind: "dir", source: "/st/runtimes/py/root/usr" },
+      { path: "/bin", kind: "symlink", linkTarget: "usr/bin", source: "/st/runtimes/py/root/bin" },
+      { path: "/etc/ld.so.cache", kind: "file", source: "/st/runtimes/py/root/etc/ld.so.cache" },
+    ],
+  });
+  assertEquals(binds(steps).filter((b) => !b.startsWith("/dev/") && !b.startsWith("/st/work")), [
+    "/st/runtimes/py/root/etc/ld.so.cache -> /st/run/root/etc/ld.so.cache rdonly,nosuid,nodev",
+    "/st/runtimes/py/root/usr -> /st/run/root/usr rdonly,nosuid,nodev",
+  ]);
+  assert(steps.some((s) => s.op === "symlink" && s.path === "/st/run/root/bin" && s.target === "usr/bin"));
+});

@@ -22,6 +22,8 @@ export interface LinuxNetworkDriverOptions {
   /** nftables table name (default "joblet"). */
   table?: string;
   nft?: string;
+  /** Where jobs' /etc/hosts files live (bind-mounted into each job; removed whole by teardown()). */
+  hostsDir?: string;
 }
 
 /** The host end of a job's veth: "jv" + 12 hex digits of the job id (15-byte limit). */
@@ -33,11 +35,13 @@ export class LinuxNetworkDriver implements NetworkDriver {
   readonly #store: NetworkStore;
   readonly #table: string;
   readonly #nft: string;
+  readonly #hostsDir: string | undefined;
 
   constructor(opts: LinuxNetworkDriverOptions) {
     this.#store = opts.store;
     this.#table = opts.table ?? TABLE;
     this.#nft = opts.nft ?? "nft";
+    this.#hostsDir = opts.hostsDir;
   }
 
   #nl<T>(fn: (nl: Rtnl) => T): T {
@@ -66,7 +70,15 @@ export class LinuxNetworkDriver implements NetworkDriver {
 
   async ensure(net: NetworkDef, all: readonly NetworkDef[]): Promise<void> {
     const created = this.#nl((nl) => {
-      if (nl.index(net.bridge)) return false;
+      if (nl.index(net.bridge)) {
+        if (this.#madeBridges().includes(net.bridge)) return false;
+        // Sharing another agent's bridge would mean two address pools on one wire and rules removed under it.
+        throw failedPrecondition(
+          `Cannot connect jobs to network "${net.name}": bridge ${net.bridge} already exists and this agent ` +
+            `did not make it (another joblet on this host?). Give one agent "network: { default: none }" ` +
+            `or remove the bridge`,
+        );
+      }
       const c = parseCidr(net.cidr);
       this.#madeBridges(net.bridge, true);
       nl.addBridge(net.bridge);
@@ -134,6 +146,24 @@ export class LinuxNetworkDriver implements NetworkDriver {
     });
   }
 
+  writeHosts(jobId: string, content: string): string | undefined {
+    if (!this.#hostsDir) return undefined;
+    Deno.mkdirSync(this.#hostsDir, { recursive: true, mode: 0o755 });
+    const path = `${this.#hostsDir}/${jobId}`;
+    // In place (O_TRUNC, same inode): the job sees the file through a bind mount of this inode.
+    Deno.writeTextFileSync(path, content, { mode: 0o644 });
+    return path;
+  }
+
+  removeHosts(jobId: string): void {
+    if (!this.#hostsDir) return;
+    try {
+      Deno.removeSync(`${this.#hostsDir}/${jobId}`);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
   detach(jobId: string): void {
     // The kernel removes the pair with the job's network namespace; this covers a namespace kept alive.
     this.#nl((nl) => nl.del(vethName(jobId)));
@@ -157,6 +187,13 @@ export class LinuxNetworkDriver implements NetworkDriver {
     if (this.#store.getFact(TABLE_FACT)) {
       await this.#runNft(deleteTable(this.#store.getFact(TABLE_FACT)!));
       this.#store.setFact(TABLE_FACT, undefined);
+    }
+    if (this.#hostsDir) {
+      try {
+        Deno.removeSync(this.#hostsDir, { recursive: true });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
     }
     const before = this.#store.getFact(FORWARD_FACT);
     if (before !== undefined) {

@@ -89,6 +89,11 @@ export const MIGRATIONS: readonly Migration[] = [
     // JSON text: [{ name, readOnly }]; '[]' = none.
     sql: `ALTER TABLE jobs ADD COLUMN volumes TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    name: "job runtime",
+    // The runtime's name; '' = none.
+    sql: `ALTER TABLE jobs ADD COLUMN runtime TEXT NOT NULL DEFAULT '';`,
+  },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

@@ -83,6 +83,7 @@ const JOB_COLUMNS: Record<string, ColumnFixture> = {
     read: [{ name: "results", readOnly: true }],
     absent: [],
   },
+  runtime: { field: "runtime", stored: "python-3.11", read: "python-3.11", absent: "" },
 };
 
 function columnsOf(db: DatabaseSync, table: string): string[] {

@@ -51,6 +51,7 @@ const COLUMNS = {
   workflowJob: "workflow_job",
   requires: "requires",
   volumes: "volumes",
+  runtime: "runtime",
 } as const satisfies Record<keyof JobRecord, string>;
 
 type Field = keyof JobRecord;
@@ -329,6 +330,7 @@ export function successor(prefix: string): string {
 
 function toColumn(field: Field, value: unknown): SQLInputValue {
   if (field === "volumes" && value === undefined) return "[]"; // optional in JobRecord
+  if (field === "runtime" && value === undefined) return "";
   if (JSON_FIELDS.has(field)) return JSON.stringify(value);
   return value as SQLInputValue;
 }

@@ -70,7 +70,9 @@ export function serverStream<Req, Res>(
         if (!ac.signal.aborted) call.end();
       },
       (e) => {
-        if (!ac.signal.aborted) call.destroy(toServiceError(e, log) as Error);
+        // Not call.destroy(err): a destroyed Writable never runs _final, so grpc-js would send no status and
+        // the client would wait for ever. Its own 'error' listener records the status and ends the call.
+        if (!ac.signal.aborted) call.emit("error", toServiceError(e, log) as Error);
       },
     );
   };

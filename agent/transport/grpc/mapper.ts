@@ -6,6 +6,7 @@ import type { WorkflowView } from "../../core/workflow_service.ts";
 import { checkScheduleSyntax } from "../../domain/schedule.ts";
 import { checkTimeZone } from "../../domain/cron.ts";
 import { parseJobSpec } from "../../domain/spec.ts";
+import { runtimeName } from "../../domain/runtime.ts";
 import { invalidArgument } from "../../domain/errors.ts";
 import { formatCpuCores, type JobLimits, parseCpuCores } from "../../domain/limits.ts";
 import type { JobSample } from "../../domain/metrics.ts";
@@ -115,6 +116,7 @@ export function jobToPb(job: JobRecord & { network?: string }, logBytes: number)
     requires: job.requires.map((r) => ({ job: r.job, status: STATUS_TO_PB[r.status] })),
     volumes: (job.volumes ?? []).map((v) => ({ name: v.name, readOnly: v.readOnly })),
     network: job.network ?? "",
+    runtime: job.runtime ?? "",
   };
 }
 
@@ -168,6 +170,7 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
       ? { volumes: spec.volumes.map((v) => ({ name: v.name, readOnly: v.readOnly })) }
       : {}),
     ...(spec.network ? { network: spec.network } : {}),
+    ...(spec.runtime ? { runtime: runtimeName(spec.runtime) } : {}),
   });
   if (spec.schedule) {
     checkScheduleSyntax(spec.schedule);

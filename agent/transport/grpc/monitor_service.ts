@@ -20,7 +20,7 @@ export function monitorServiceHandlers(
   info: AgentInfo,
   log: Log,
 ): pb.MonitorServiceServer {
-  const toPb = (s: HostStatus) => hostStatusToPb(s, info, jobs.counts());
+  const toPb = (s: HostStatus) => hostStatusToPb(s, info, jobs.counts(), jobs.running());
   return {
     getHostStatus: unary<pb.GetHostStatusRequest, pb.HostStatus>(
       "GetHostStatus",
@@ -80,6 +80,7 @@ export function hostStatusToPb(
   s: HostStatus,
   info: AgentInfo,
   counts: Record<string, number>,
+  running: ReturnType<JobMetricsView["running"]> = [],
 ): pb.HostStatus {
   const int = (n: number) => Math.max(0, Math.round(n));
   return {
@@ -123,5 +124,12 @@ export function hostStatusToPb(
       jobId: p.jobId,
     })),
     cgroupVersion: info.cgroupVersion,
+    topJobs: running.map((j) => ({
+      id: j.id,
+      name: j.name,
+      cpuPercent: j.sample?.cpuPercent ?? 0,
+      memoryBytes: int(j.sample?.memoryBytes ?? 0),
+      pids: j.sample?.pids ?? 0,
+    })),
   };
 }

@@ -25,6 +25,8 @@ import type { VolumeService } from "../../core/volume_service.ts";
 import { volumeServiceHandlers } from "./volume_service.ts";
 import type { NetworkService } from "../../core/network_service.ts";
 import { networkServiceHandlers } from "./network_service.ts";
+import type { RuntimeService } from "../../core/runtime_service.ts";
+import { runtimeServiceHandlers } from "./runtime_service.ts";
 
 export interface TlsMaterial {
   caCert: string;
@@ -45,12 +47,15 @@ export interface GrpcServerDeps {
   volumes?: VolumeService;
   /** Networks (NetworkService is served only when given). */
   networks?: NetworkService;
+  /** Runtimes (RuntimeService is served only when given). */
+  runtimes?: RuntimeService;
 }
 
 /** The fully qualified names of the API services, as the health service reports them. */
 export const API_SERVICES = ["joblet.v1.JobService", "joblet.v1.SystemService", "joblet.v1.MonitorService"];
 API_SERVICES.push("joblet.v1.VolumeService");
 API_SERVICES.push("joblet.v1.NetworkService");
+API_SERVICES.push("joblet.v1.RuntimeService");
 
 /** Starts serving on `listen` (HOST:PORT); resolves with the bound port. */
 export async function startGrpcServer(
@@ -70,6 +75,7 @@ export async function startGrpcServer(
   add(pb.MonitorServiceService, monitorServiceHandlers(deps.host, deps.jobs, deps.info, deps.log));
   if (deps.volumes) add(pb.VolumeServiceService, volumeServiceHandlers(deps.volumes, deps.log));
   if (deps.networks) add(pb.NetworkServiceService, networkServiceHandlers(deps.networks, deps.log));
+  if (deps.runtimes) add(pb.RuntimeServiceService, runtimeServiceHandlers(deps.runtimes, deps.log));
   server.addService(HealthService, healthHandlers(deps.health ?? new HealthState(API_SERVICES)));
   const creds = ServerCredentials.createSsl(
     Buffer.from(tls.caCert),
