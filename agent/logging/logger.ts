@@ -93,10 +93,16 @@ function textMessage(msg: string): string {
   return msg.replace(/\r?\n/g, "\\n");
 }
 
+/** True when `s` holds a C0 control character (quoted in text logs so a line cannot be forged). */
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
 function textValue(v: FieldValue): string {
   if (v === null) return "null";
   const s = String(v);
-  return typeof v === "string" && (s === "" || /[\s"=\\]/.test(s) || /[\x00-\x1f]/.test(s))
+  return typeof v === "string" && (s === "" || /[\s"=\\]/.test(s) || hasControl(s))
     ? JSON.stringify(s)
     : s;
 }

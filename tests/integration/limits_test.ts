@@ -3,7 +3,7 @@
  * under ../shared/tools/vmrun (tests/v2.sh). Each test prints what it measured. The jobs use the host's /usr
  * binaries (sh, dd, perl).
  */
-import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { skip } from "../_requires.ts";
 import type { CgroupDriver, CgroupStats, JobCgroup, LaunchedJob } from "../../agent/core/ports.ts";
 import { type JobLimits, NO_LIMITS } from "../../agent/domain/limits.ts";
