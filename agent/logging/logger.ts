@@ -102,9 +102,7 @@ function hasControl(s: string): boolean {
 function textValue(v: FieldValue): string {
   if (v === null) return "null";
   const s = String(v);
-  return typeof v === "string" && (s === "" || /[\s"=\\]/.test(s) || hasControl(s))
-    ? JSON.stringify(s)
-    : s;
+  return typeof v === "string" && (s === "" || /[\s"=\\]/.test(s) || hasControl(s)) ? JSON.stringify(s) : s;
 }
 
 /** The older `(msg) => void` log dependency of core and transports, writing at `level`. */
