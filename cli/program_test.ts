@@ -208,6 +208,7 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       retry: undefined,
       network: "",
       runtime: "",
+      maxDiskBytes: 0,
       volumes: [],
     },
   }]);

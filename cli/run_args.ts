@@ -27,6 +27,7 @@ import type { MissedPolicy, RetryPolicy } from "../agent/domain/job.ts";
 import { parseDuration } from "../agent/domain/units.ts";
 import { checkVolumeMounts, parseVolumeMount, type VolumeMount } from "../agent/domain/volume.ts";
 import { runtimeName } from "../agent/domain/runtime.ts";
+import { parseMaxDisk } from "../agent/domain/workspace.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -57,6 +58,8 @@ export interface RunArgs {
   network?: string;
   /** `--runtime=NAME` (also NAME@VERSION, NAME:VERSION): the runtime's name. */
   runtime?: string;
+  /** `--max-disk=SIZE`: the size of the job's /work. */
+  maxDiskBytes?: number;
 }
 
 /** The options commander collects for `job run`. */
@@ -85,6 +88,7 @@ export interface RawRunOptions {
   volume?: string[];
   network?: string;
   runtime?: string;
+  maxDisk?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -133,6 +137,7 @@ export function defineRunCommand(cmd: Command): Command {
     )
     .option("--network <name>", "bridge, isolated, none (loopback only) or a custom network")
     .option("--runtime <name>", "run in an installed runtime, e.g. python-3.11 (rnx runtime list)")
+    .option("--max-disk <size>", "size of the job's /work, uploads included, e.g. 512MB or 2GB")
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
     .argument("[command]", "program to run inside the job")
@@ -170,7 +175,18 @@ export function toRunArgs(command: string | undefined, args: string[], raw: RawR
     volumes: parseVolumeFlags(raw.volume ?? []),
     ...(raw.network === undefined ? {} : { network: parseNetworkFlag(raw.network) }),
     ...(raw.runtime === undefined ? {} : { runtime: parseRuntimeFlag(raw.runtime) }),
+    ...(raw.maxDisk === undefined ? {} : { maxDiskBytes: usage(() => parseMaxDisk(raw.maxDisk!)) }),
   };
+}
+
+/** Runs an agent-side parser; its InvalidArgument becomes a usage error (exit 2). */
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof JobletError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** `--volume NAME[:ro]`, each volume once. */

@@ -67,6 +67,7 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         volumes: args.volumes ?? [],
         network: args.network ?? "",
         runtime: args.runtime ?? "",
+        maxDiskBytes: args.maxDiskBytes ?? 0,
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {

@@ -77,6 +77,11 @@ export function jobDetails(job: Job, now: number, color: boolean): string {
     ["Submitted by", j.submitted_by || "-"],
   );
   if (j.pid > 0) pairs.push(["PID", String(j.pid)]);
+  if (j.network) pairs.push(["Network", j.network]);
+  if (j.volumes.length) {
+    pairs.push(["Volumes", j.volumes.map((v) => `${v.name}${v.read_only ? " (read-only)" : ""}`).join(", ")]);
+  }
+  if (j.runtime) pairs.push(["Runtime", j.runtime]);
   pairs.push(["Log", humanBytes(j.log_bytes)]);
   const l = j.limits;
   const or = (n: number, f: (n: number) => string) => n === 0 ? "unlimited" : f(n);

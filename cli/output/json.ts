@@ -27,6 +27,10 @@ import { durationMs, rfc3339 } from "./format.ts";
 export interface JobJson {
   /** Only for jobs with a runtime. */
   runtime?: string;
+  /** The job's network ("" before the agent knew networks). */
+  network: string;
+  /** Volumes mounted at /volumes/NAME. */
+  volumes: { name: string; read_only: boolean }[];
   id: string;
   name: string;
   status: JobStatus | "UNKNOWN";
@@ -159,6 +163,8 @@ export function jobToJson(job: Job, now: number): JobJson {
     workflow_job: job.workflowJob,
     requires: job.requires.map((r) => ({ job: r.job, status: statusName(r.status) })),
     ...(job.runtime ? { runtime: job.runtime } : {}),
+    network: job.network ?? "",
+    volumes: (job.volumes ?? []).map((v) => ({ name: v.name, read_only: v.readOnly })),
   };
 }
 

@@ -23,6 +23,8 @@ Deno.test("jobToJson() uses the snake_case keys scripts read", () => {
     log_bytes: 12,
     upload_count: 0,
     upload_bytes: 0,
+    network: "",
+    volumes: [],
     limits: {
       max_cpu_percent: 0,
       cpu_cores: "",

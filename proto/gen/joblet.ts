@@ -355,6 +355,8 @@ export interface JobSpec {
    * /bin, /lib*, /sbin in the job, read-only, and its environment goes under env. "" = none.
    */
   runtime: string;
+  /** Size of the job's /work in bytes, uploads included (ENOSPC past it); 0 = the agent's jobs.max_disk. */
+  maxDiskBytes: number;
 }
 
 export interface JobSpec_EnvEntry {
@@ -1682,6 +1684,7 @@ function createBaseJobSpec(): JobSpec {
     volumes: [],
     network: "",
     runtime: "",
+    maxDiskBytes: 0,
   };
 }
 
@@ -1728,6 +1731,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     if (message.runtime !== "") {
       writer.uint32(482).string(message.runtime);
+    }
+    if (message.maxDiskBytes !== 0) {
+      writer.uint32(328).uint64(message.maxDiskBytes);
     }
     return writer;
   },
@@ -1863,6 +1869,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.runtime = reader.string();
             continue;
           }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.maxDiskBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1934,6 +1948,11 @@ export const JobSpec: MessageFns<JobSpec> = {
       volumes: globalThis.Array.isArray(object?.volumes) ? object.volumes.map((e: any) => VolumeMount.fromJSON(e)) : [],
       network: isSet(object.network) ? globalThis.String(object.network) : "",
       runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
+      maxDiskBytes: isSet(object.maxDiskBytes)
+        ? globalThis.Number(object.maxDiskBytes)
+        : isSet(object.max_disk_bytes)
+        ? globalThis.Number(object.max_disk_bytes)
+        : 0,
     };
   },
 
@@ -1993,6 +2012,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.runtime !== "") {
       obj.runtime = message.runtime;
     }
+    if (message.maxDiskBytes !== 0) {
+      obj.maxDiskBytes = Math.round(message.maxDiskBytes);
+    }
     return obj;
   },
 
@@ -2035,6 +2057,7 @@ export const JobSpec: MessageFns<JobSpec> = {
     message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
     message.network = object.network ?? "";
     message.runtime = object.runtime ?? "";
+    message.maxDiskBytes = object.maxDiskBytes ?? 0;
     return message;
   },
 };

@@ -171,6 +171,7 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
       : {}),
     ...(spec.network ? { network: spec.network } : {}),
     ...(spec.runtime ? { runtime: runtimeName(spec.runtime) } : {}),
+    ...(spec.maxDiskBytes ? { maxDiskBytes: spec.maxDiskBytes } : {}),
   });
   if (spec.schedule) {
     checkScheduleSyntax(spec.schedule);
