@@ -6,7 +6,7 @@
  * target given as an IP address fails unless `grpc.ssl_target_name_override` names the certificate's SAN.
  */
 import { Buffer } from "node:buffer";
-import { type ChannelOptions, credentials, type ServiceError } from "@grpc/grpc-js";
+import { type ChannelOptions, type Client, credentials, type ServiceError } from "@grpc/grpc-js";
 import { JobServiceClient, SystemServiceClient } from "../proto/gen/joblet.ts";
 import type { RnxNode } from "../agent/domain/rnx_config.ts";
 import { rpcError } from "./errors.ts";
@@ -89,4 +89,19 @@ export function unary<T>(
 /** Call options with a deadline `ms` from now. */
 export function deadline(ms = DEFAULT_DEADLINE_MS): { deadline: Date } {
   return { deadline: new Date(Date.now() + ms) };
+}
+
+/**
+ * Another service's client on the connection's one mTLS channel (the jobs client's): the channel carries the
+ * credentials, so the placeholder credentials given here are never used.
+ */
+export function serviceClient<C extends Client>(
+  conn: Connection,
+  ctor: new (
+    address: string,
+    creds: ReturnType<typeof credentials.createInsecure>,
+    options: ChannelOptions,
+  ) => C,
+): C {
+  return new ctor(conn.address, credentials.createInsecure(), { channelOverride: conn.jobs.getChannel() });
 }

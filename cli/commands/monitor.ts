@@ -4,9 +4,9 @@
  * interval otherwise). Calls MonitorService.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import { type HostStatus, MonitorServiceClient } from "../../proto/gen/joblet.ts";
-import { type Connection, deadline, unary } from "../client.ts";
+import { type Connection, deadline, serviceClient, unary } from "../client.ts";
 import { type Context, globalsOf, withConnection } from "../context.ts";
 import { isServiceError, rpcError } from "../errors.ts";
 import { toJsonText } from "../output/json.ts";
@@ -28,9 +28,7 @@ const CLEAR = "\x1b[H\x1b[2J";
  */
 export function monitorClient(conn: Connection): MonitorServiceClient {
   const c = conn as Connection & { monitor?: MonitorServiceClient };
-  c.monitor ??= new MonitorServiceClient(conn.address, credentials.createInsecure(), {
-    channelOverride: conn.jobs.getChannel(),
-  });
+  c.monitor ??= serviceClient(conn, MonitorServiceClient);
   return c.monitor;
 }
 

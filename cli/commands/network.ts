@@ -4,7 +4,7 @@
  * agent alone knows about overlaps.
  */
 import type { Command } from "commander";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import {
   type ListNetworksResponse,
   type Network,
@@ -14,16 +14,14 @@ import {
 import { checkNetworkName, parseCidr } from "../../agent/domain/network.ts";
 import { JobletError } from "../../agent/domain/errors.ts";
 import { type Context, globalsOf, withConnection } from "../context.ts";
-import { type Connection, deadline, unary } from "../client.ts";
+import { type Connection, deadline, serviceClient, unary } from "../client.ts";
 import { UsageError } from "../errors.ts";
 import { renderTable } from "../output/table.ts";
 import { toJsonText } from "../output/json.ts";
 import { action, leaf } from "./shared.ts";
 
 function networksOf(conn: Connection): NetworkServiceClient {
-  return new NetworkServiceClient(conn.address, credentials.createInsecure(), {
-    channelOverride: conn.jobs.getChannel(),
-  });
+  return serviceClient(conn, NetworkServiceClient);
 }
 
 export function networkToJson(n: Network) {

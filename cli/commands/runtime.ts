@@ -4,7 +4,7 @@
  * with the agent's own rules (usage errors exit 2 before any connection is made).
  */
 import type { Command } from "commander";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import {
   type InstallRuntimeProgress,
   type ListRuntimesResponse,
@@ -16,7 +16,7 @@ import { runtimeName } from "../../agent/domain/runtime.ts";
 import { NO_RETRY } from "../../agent/domain/job.ts";
 import { JobletError } from "../../agent/domain/errors.ts";
 import { type Context, globalsOf, withConnection } from "../context.ts";
-import { type Connection, deadline, unary } from "../client.ts";
+import { type Connection, deadline, serviceClient, unary } from "../client.ts";
 import { isServiceError, rpcError, UsageError } from "../errors.ts";
 import type { Sink } from "../io.ts";
 import { renderTable } from "../output/table.ts";
@@ -26,9 +26,7 @@ import { runJob } from "./job_run.ts";
 import { action, leaf } from "./shared.ts";
 
 function runtimesOf(conn: Connection): RuntimeServiceClient {
-  return new RuntimeServiceClient(conn.address, credentials.createInsecure(), {
-    channelOverride: conn.jobs.getChannel(),
-  });
+  return serviceClient(conn, RuntimeServiceClient);
 }
 
 export function runtimeToJson(r: Runtime) {

@@ -3,7 +3,7 @@
  * sizes are checked here with the agent's own rules (usage errors exit 2 before any connection is made).
  */
 import type { Command } from "commander";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import {
   type ListVolumesResponse,
   type RemoveVolumeResponse,
@@ -13,7 +13,7 @@ import {
 import { checkVolumeName, parseVolumeSize, parseVolumeType } from "../../agent/domain/volume.ts";
 import { JobletError } from "../../agent/domain/errors.ts";
 import { type Context, globalsOf, withConnection } from "../context.ts";
-import { type Connection, deadline, unary } from "../client.ts";
+import { type Connection, deadline, serviceClient, unary } from "../client.ts";
 import { UsageError } from "../errors.ts";
 import { renderTable } from "../output/table.ts";
 import { toJsonText } from "../output/json.ts";
@@ -22,9 +22,7 @@ import { action, leaf } from "./shared.ts";
 
 /** The VolumeService on the connection's channel (one channel per node, as for jobs). */
 function volumesOf(conn: Connection): VolumeServiceClient {
-  return new VolumeServiceClient(conn.address, credentials.createInsecure(), {
-    channelOverride: conn.jobs.getChannel(),
-  });
+  return serviceClient(conn, VolumeServiceClient);
 }
 
 export function volumeToJson(v: Volume) {
