@@ -119,13 +119,19 @@ export async function serve(flags: ServeFlags): Promise<number> {
     hostBinds: config.jobs.hostBinds,
     useTini: config.jobs.useTini,
   });
+  // Unmounts what an earlier agent left mounted; keeps images of jobs.max_disk formatted ahead (ADR 0009).
+  const workspaces = new Workspaces(state, {
+    images: new Ext4DiskImages(),
+    poolBytes: config.jobs.maxDiskBytes,
+    log,
+  });
   const jobs = new JobService(
     {
       store,
       logs,
       cgroups,
       launcher,
-      workspaces: new Workspaces(state, { images: new Ext4DiskImages(), log }),
+      workspaces,
       clock: systemClock,
       // Reads `config` at each call, so limits reloaded by SIGHUP apply to the next job.
       resolveLimits: (requested) =>
@@ -247,6 +253,9 @@ export async function serve(flags: ServeFlags): Promise<number> {
   if (!finished) logger.warn("shutdown: jobs or calls still open at the deadline; exiting anyway");
   await networks.shutdown().catch((e) =>
     logger.error("shutdown: network cleanup failed", { error: String(e) })
+  );
+  await workspaces.stopPool().catch((e) =>
+    logger.error("shutdown: workspace pool cleanup failed", { error: String(e) })
   );
   netStore.close();
   store.close();

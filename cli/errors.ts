@@ -41,6 +41,8 @@ const CODES: Partial<Record<number, JobletError["code"]>> = {
  */
 const TLS_FAILURE = /certificate|handshake|unknown ca|alert|self.signed|verify/i;
 const CLOSED_IN_SETUP = /No connection established\. Last error: .*(EPIPE|ECONNRESET)/;
+const VAGUE_CONNECT = /Last error: Failed to connect/;
+const NETWORK_ERROR = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN/;
 
 export function rpcError(err: ServiceError, address: string): JobletError {
   // grpc-js ends some UNAVAILABLE details with an empty "Resolution note:"; drop it.
@@ -65,6 +67,16 @@ export function rpcError(err: ServiceError, address: string): JobletError {
           "Unauthenticated",
           `agent at ${address} closed the connection during set-up: ${details} (if joblet is running there, it ` +
             `refused this rnx config's certificate: is it from that agent's CA?)`,
+          { cause: err },
+        );
+      }
+      // A bare "Failed to connect" (no ECONNREFUSED and the like) can also be the same refusal, when it lands
+      // before grpc-js has a socket error to report; name both causes rather than guess.
+      if (VAGUE_CONNECT.test(details) && !NETWORK_ERROR.test(details)) {
+        return new JobletError(
+          code,
+          `cannot reach agent at ${address}: ${details} (is joblet running? if it is, it may have refused this ` +
+            `rnx config's certificate: is it from that agent's CA?)`,
           { cause: err },
         );
       }

@@ -209,6 +209,7 @@ Deno.test("job run sends the spec with args verbatim and prints the job", async 
       network: "",
       runtime: "",
       maxDiskBytes: 0,
+      maxNetBwBytes: 0,
       volumes: [],
     },
   }]);
@@ -308,6 +309,23 @@ Deno.test("an unreachable agent is reported with its address", async () => {
   const r = await rnx(["--node", "prod", "job", "list"], agent);
   assert.equal(r.code, 1);
   assertIncludes(r.err, "rnx: cannot reach agent at 10.0.0.9:50051 (is joblet running?)");
+});
+
+Deno.test("a connection that fails without a socket error names a refused certificate as a possible cause", async () => {
+  const agent = fakeAgent();
+  agent.failWith = grpcError(
+    status.UNAVAILABLE,
+    "No connection established. Last error: Failed to connect (x).",
+  );
+  const r = await rnx(["--node", "prod", "job", "list"], agent);
+  assert.equal(r.code, 1);
+  assertIncludes(r.err, "is joblet running? if it is, it may have refused this rnx config's certificate");
+  agent.failWith = grpcError(
+    status.UNAVAILABLE,
+    "No connection established. Last error: Error: connect ECONNREFUSED 10.0.0.9:50051.",
+  );
+  const refused = await rnx(["--node", "prod", "job", "list"], agent);
+  assertIncludes(refused.err, "rnx: cannot reach agent at 10.0.0.9:50051 (is joblet running?)");
 });
 
 Deno.test("--node after the subcommand picks the node; an unknown node exits 2", async () => {

@@ -28,6 +28,7 @@ import { parseDuration } from "../agent/domain/units.ts";
 import { checkVolumeMounts, parseVolumeMount, type VolumeMount } from "../agent/domain/volume.ts";
 import { runtimeName } from "../agent/domain/runtime.ts";
 import { parseMaxDisk } from "../agent/domain/workspace.ts";
+import { parseNetRate } from "../agent/domain/network.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunArgs {
@@ -60,6 +61,8 @@ export interface RunArgs {
   runtime?: string;
   /** `--max-disk=SIZE`: the size of the job's /work. */
   maxDiskBytes?: number;
+  /** `--max-net-bw=RATE`: the job's traffic limit each way, bytes per second. */
+  maxNetBwBytes?: number;
 }
 
 /** The options commander collects for `job run`. */
@@ -89,6 +92,7 @@ export interface RawRunOptions {
   network?: string;
   runtime?: string;
   maxDisk?: string;
+  maxNetBw?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -138,6 +142,10 @@ export function defineRunCommand(cmd: Command): Command {
     .option("--network <name>", "bridge, isolated, none (loopback only) or a custom network")
     .option("--runtime <name>", "run in an installed runtime, e.g. python-3.11 (rnx runtime list)")
     .option("--max-disk <size>", "size of the job's /work, uploads included, e.g. 512MB or 2GB")
+    .option(
+      "--max-net-bw <rate>",
+      "limit the job's network traffic each way, e.g. 10mbit, 8Mbps (megabits) or 100MB/s (megabytes)",
+    )
     .option("-f, --follow", "stream the job's output and exit with its exit code")
     .option("--json", "print the job as JSON")
     .argument("[command]", "program to run inside the job")
@@ -176,7 +184,19 @@ export function toRunArgs(command: string | undefined, args: string[], raw: RawR
     ...(raw.network === undefined ? {} : { network: parseNetworkFlag(raw.network) }),
     ...(raw.runtime === undefined ? {} : { runtime: parseRuntimeFlag(raw.runtime) }),
     ...(raw.maxDisk === undefined ? {} : { maxDiskBytes: usage(() => parseMaxDisk(raw.maxDisk!)) }),
+    ...(raw.maxNetBw === undefined ? {} : { maxNetBwBytes: parseNetBwFlag(raw.maxNetBw, raw.network) }),
   };
+}
+
+/** `--max-net-bw=RATE` (tc-style, domain/network.ts); refused with --network=none, which has nothing to limit. */
+export function parseNetBwFlag(value: string, network: string | undefined): number {
+  const bytes = usage(() => parseNetRate(value));
+  if (network === "none") {
+    throw new UsageError(
+      "--max-net-bw needs a network: --network=none has only loopback, nothing to limit",
+    );
+  }
+  return bytes;
 }
 
 /** Runs an agent-side parser; its InvalidArgument becomes a usage error (exit 2). */

@@ -188,3 +188,16 @@ Deno.test("parseRuntimeFlag() turns NAME@VERSION and NAME:VERSION into the runti
   const e = thrown(() => parseRuntimeFlag("../etc"), UsageError);
   assertIncludes(e.message, `--runtime: runtime "../etc" is not a runtime name`);
 });
+
+Deno.test("job run --max-net-bw reads tc-style rates and refuses bad ones and --network=none", async () => {
+  assert.equal((await parse(["--max-net-bw=8mbit", "ls"])).maxNetBwBytes, 1_000_000);
+  assert.equal((await parse(["--max-net-bw", "100MB/s", "--network=backend", "ls"])).maxNetBwBytes, 1e8);
+  assert.equal((await parse(["ls"])).maxNetBwBytes, undefined);
+  const bads = [["10", "is not a rate"], ["0mbit", "is zero"], ["200gbit", "is too large (at most 100gbit"]];
+  for (const [bad, why] of bads) {
+    const e = await rejected(() => parse([`--max-net-bw=${bad}`, "ls"]), UsageError);
+    assertIncludes(e.message, `--max-net-bw "${bad}" ${why}`);
+  }
+  const none = await rejected(() => parse(["--network=none", "--max-net-bw=8mbit", "ls"]), UsageError);
+  assertIncludes(none.message, "--max-net-bw needs a network: --network=none has only loopback");
+});

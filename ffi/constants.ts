@@ -13,6 +13,7 @@ export const MS_NOSUID = 2n;
 export const MS_NODEV = 4n;
 export const MS_NOEXEC = 8n;
 export const MS_REMOUNT = 32n;
+export const MS_NOATIME = 1024n;
 export const MS_BIND = 4096n;
 export const MS_REC = 16384n;
 export const MS_PRIVATE = 1n << 18n;
@@ -22,6 +23,7 @@ export const MNT_DETACH = 2;
 
 // <fcntl.h> open flags
 export const O_RDONLY = 0;
+export const O_RDWR = 2;
 export const O_CLOEXEC = 0o2000000;
 
 // <sys/socket.h>

@@ -118,7 +118,9 @@ export function checkLoopDevices(hasLoopControl: boolean): Check {
     name: "loop devices",
     verdict: "warn",
     detail: "/dev/loop-control is missing",
-    fix: "filesystem volumes need the loop module: modprobe loop",
+    fix:
+      "jobs' size-limited /work (jobs.max_disk, on by default) and filesystem volumes need the loop module: " +
+      "modprobe loop (or set jobs.max_disk: 0)",
   };
 }
 

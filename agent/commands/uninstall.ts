@@ -3,14 +3,19 @@
  * that `joblet install` put in place (listed in <config-dir>/installed-files). Config, state and certificates
  * stay, so a later install picks up where this one left off.
  *
- * --purge also removes the state dir (records, logs, workspaces, PKI), the config dir, root's rnx config, every
- * joblet cgroup, every joblet bridge (`joblet*` links) and loop device backed by a file in the state dir. It asks
- * first unless --yes; without a terminal to ask on, it refuses.
+ * --purge also removes the state dir (records, logs, workspaces, PKI), the config dir, root's rnx config, and
+ * what the agent made in the kernel and may have left: every mount under the state dir (volumes and workspaces
+ * stay mounted when the agent stops), loop devices backed by a file in the state dir, the `joblet*` nftables
+ * tables, `joblet*` bridges and job veths (`jv` + 12 hex digits), and every joblet cgroup. It asks first unless
+ * --yes; without a terminal to ask on, it refuses. What it cannot remove it names, and it exits 1.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { JobletError } from "../domain/errors.ts";
 import { runningAgentPid } from "../pidfile.ts";
+import { parseMountinfo } from "../os/metrics/mountinfo.ts";
+import { umount2 } from "../../ffi/sys.ts";
+import { MNT_DETACH } from "../../ffi/constants.ts";
 import {
   binPath,
   configPath,
@@ -70,14 +75,32 @@ export async function uninstallCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  await uninstall({ layout, purge: values.purge!, systemd: layout.root === "/", say: (l) => console.log(l) });
-  return 0;
+  const problems: string[] = [];
+  await uninstall({
+    layout,
+    purge: values.purge!,
+    systemd: layout.root === "/",
+    say: (l) => console.log(l),
+    problem: (p) => problems.push(p),
+  });
+  for (const p of problems) console.error(`joblet: ${p}`);
+  return problems.length ? 1 : 0;
 }
 
 export async function uninstall(
-  o: { layout: InstallLayout; purge: boolean; systemd: boolean; say: (line: string) => void },
+  o: {
+    layout: InstallLayout;
+    purge: boolean;
+    systemd: boolean;
+    say: (line: string) => void;
+    /** What could not be removed, each with the reason (default: thrown). */
+    problem?: (text: string) => void;
+  },
 ): Promise<string[]> {
   const { layout: l, say } = o;
+  const problem = o.problem ?? ((text: string) => {
+    throw new JobletError("Internal", text);
+  });
   const disk = (p: string) => onDisk(l, p);
   const removed: string[] = [];
   const rm = (hostPath: string, recursive = false) => {
@@ -85,7 +108,7 @@ export async function uninstall(
       Deno.removeSync(disk(hostPath), { recursive });
       removed.push(hostPath);
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (!(e instanceof Deno.errors.NotFound)) problem(`cannot remove ${hostPath}: ${(e as Error).message}`);
     }
   };
 
@@ -111,8 +134,12 @@ export async function uninstall(
 
   if (o.purge) {
     if (l.root === "/") {
-      removed.push(...detachLoopDevices(l.stateDir));
-      removed.push(...(await removeBridges()));
+      // Mounts first: rm -r would descend into a mounted volume and then fail on its mount point. Unmounting
+      // a loop mount detaches its device (LO_FLAGS_AUTOCLEAR); what is still attached after that goes next.
+      removed.push(...unmountUnder(l.stateDir, problem));
+      removed.push(...detachLoopDevices(l.stateDir, problem));
+      removed.push(...(await removeNftTables(problem)));
+      removed.push(...(await removeLinks(problem)));
     }
     removed.push(...removeCgroups(disk("/sys/fs/cgroup")));
     rm(l.stateDir, true);
@@ -176,7 +203,37 @@ export function removeCgroups(cgroupRoot: string): string[] {
   return removed;
 }
 
-function detachLoopDevices(stateDir: string): string[] {
+/** The mount points at or under `dir` in a mountinfo text, deepest (last mounted) first, each once. */
+export function mountsUnder(mountinfo: string, dir: string): string[] {
+  const prefix = dir.replace(/\/+$/, "");
+  const points = parseMountinfo(mountinfo).map((m) => m.mountPoint)
+    .filter((p) => p === prefix || p.startsWith(prefix + "/"));
+  return [...new Set(points.reverse())];
+}
+
+function unmountUnder(dir: string, problem: (text: string) => void): string[] {
+  const out: string[] = [];
+  for (let round = 0; round < 3; round++) { // stacked mounts on one point show once per round
+    const points = mountsUnder(readText("/proc/self/mountinfo") ?? "", dir);
+    if (points.length === 0) break;
+    for (const p of points) {
+      try {
+        umount2(p, 0);
+      } catch {
+        try {
+          umount2(p, MNT_DETACH); // busy (a process still has it open): detach now, freed when it lets go
+        } catch (e) {
+          if (round === 2) problem(`cannot unmount ${p}: ${(e as Error).message}`);
+          continue;
+        }
+      }
+      out.push(`mount ${p}`);
+    }
+  }
+  return out;
+}
+
+function detachLoopDevices(stateDir: string, problem: (text: string) => void): string[] {
   const out: string[] = [];
   let entries: Deno.DirEntry[] = [];
   try {
@@ -185,21 +242,54 @@ function detachLoopDevices(stateDir: string): string[] {
   for (const e of entries) {
     const backing = readText(`/sys/block/${e.name}/loop/backing_file`)?.trim();
     if (!backing?.startsWith(stateDir + "/")) continue;
-    const r = new Deno.Command("losetup", { args: ["-d", `/dev/${e.name}`] }).outputSync();
+    const r = new Deno.Command("losetup", { args: ["-d", `/dev/${e.name}`], stderr: "piped" }).outputSync();
     if (r.success) out.push(`/dev/${e.name}`);
+    else problem(`cannot detach /dev/${e.name} (${backing}): ${new TextDecoder().decode(r.stderr).trim()}`);
   }
   return out;
 }
 
-async function removeBridges(): Promise<string[]> {
+/** The `joblet*` tables in `nft list tables` output, as [family, name]. */
+export function jobletNftTables(listing: string): [string, string][] {
+  return [...listing.matchAll(/^table (\S+) (joblet\S*)$/gm)].map((m) => [m[1], m[2]]);
+}
+
+async function removeNftTables(problem: (text: string) => void): Promise<string[]> {
+  let listing: Deno.CommandOutput;
+  try {
+    listing = await new Deno.Command("nft", { args: ["list", "tables"], stdout: "piped", stderr: "null" })
+      .output();
+  } catch {
+    return []; // no nft binary: the agent cannot have made a table either
+  }
+  const out: string[] = [];
+  for (const [family, name] of jobletNftTables(new TextDecoder().decode(listing.stdout))) {
+    const r = await new Deno.Command("nft", { args: ["delete", "table", family, name], stderr: "piped" })
+      .output();
+    if (r.success) out.push(`nft table ${family} ${name}`);
+    else problem(`cannot delete nft table ${family} ${name}: ${new TextDecoder().decode(r.stderr).trim()}`);
+  }
+  return out;
+}
+
+/** Links the agent makes: bridges `joblet*` and the host ends of job veths (`jv` + 12 hex digits). */
+export function isJobletLink(name: string): boolean {
+  return name.startsWith("joblet") || /^jv[0-9a-f]{12}$/.test(name);
+}
+
+async function removeLinks(problem: (text: string) => void): Promise<string[]> {
   const out: string[] = [];
   let links: string[] = [];
   try {
-    links = [...Deno.readDirSync("/sys/class/net")].map((e) => e.name).filter((n) => n.startsWith("joblet"));
+    links = [...Deno.readDirSync("/sys/class/net")].map((e) => e.name).filter(isJobletLink);
   } catch { /* no sysfs */ }
   for (const link of links) {
-    const r = await new Deno.Command("ip", { args: ["link", "delete", link], stderr: "null" }).output();
-    if (r.success) out.push(`network ${link}`);
+    const r = await new Deno.Command("ip", { args: ["link", "delete", link], stderr: "piped" }).output();
+    if (r.success) out.push(`network link ${link}`);
+    // Deleting one end of a veth deletes the other: only a link that is still there is a problem.
+    else if (exists(`/sys/class/net/${link}`)) {
+      problem(`cannot delete network link ${link}: ${new TextDecoder().decode(r.stderr).trim()}`);
+    }
   }
   return out;
 }

@@ -12,8 +12,9 @@
  *   stop_grace: 10s                   # SIGTERM → SIGKILL
  *   host_binds: [/usr, /bin, /lib, /lib64, /sbin, /etc/ssl, /etc/ca-certificates, /usr/share/ca-certificates]
  *   use_tini: true
- *   max_disk: 0                       # size of each job's /work (uploads included), e.g. 1GiB; 0 = no limit
- *                                     #   (a limit adds ≈ 20 ms to job start today: docs/adr/0009-workspace-quota.md)
+ *   max_disk: 1GiB                    # size of each job's /work (uploads included; --max-disk per job): an ext4
+ *                                     #   image on a loop device, ENOSPC past it; 0 = no limit (plain directory,
+ *                                     #   for hosts without loop devices). docs/adr/0009-workspace-quota.md
  * logs:
  *   max_bytes_per_job: 1GiB           # 512MB, 1GiB, 1073741824 (1024-based)
  *   retention: 7d                     # finished jobs' logs + records older than this are removed; 0 = keep
@@ -56,7 +57,7 @@ import {
   parsePids,
 } from "../domain/limits.ts";
 import { NODE_NAME } from "../domain/rnx_config.ts";
-import { parseMaxDisk } from "../domain/workspace.ts";
+import { DEFAULT_MAX_DISK_BYTES, parseMaxDisk } from "../domain/workspace.ts";
 import { isHostName, parseHostPort } from "./listen.ts";
 import { DEFAULT_NETWORK_CONFIG, type NetworkConfig, networkFromFile, networkSection } from "./network.ts";
 
@@ -123,8 +124,8 @@ export const DEFAULT_CONFIG: AgentConfig = {
       "/usr/share/ca-certificates",
     ],
     useTini: true,
-    // Off by default until its start cost fits the Core start-latency target (ADR 0009).
-    maxDiskBytes: 0,
+    // Images of this size are kept formatted ahead, so the default costs ≈ a mount per job start (ADR 0009).
+    maxDiskBytes: DEFAULT_MAX_DISK_BYTES,
   },
   logs: { maxBytesPerJob: 1024 ** 3, retentionMs: 7 * 86_400_000 },
   limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },

@@ -167,3 +167,73 @@ Deno.test("cron ticks missed while the agent was down: --missed=once runs one jo
     w2.cleanup();
   }
 });
+
+Deno.test("each run of a cron schedule gets its own /work with a fresh copy of the schedule's uploads", async () => {
+  const t = fakeTime(T0);
+  const seen: string[][] = [];
+  // Each run lists its /work, then leaves a file behind and deletes the upload.
+  const w = fakeWorld({
+    clock: t.clock,
+    timers: t.timers,
+    code: (req) => {
+      seen.push([...Deno.readDirSync(req.workDir)].map((e) => e.name).sort());
+      assertEquals(Deno.readTextFileSync(`${req.workDir}/seed.txt`), "seed\n");
+      Deno.writeTextFileSync(`${req.workDir}/out.txt`, "run\n");
+      Deno.removeSync(`${req.workDir}/seed.txt`);
+      return 0;
+    },
+  });
+  async function* uploads() {
+    yield {
+      path: "seed.txt",
+      mode: 0o644,
+      kind: "file" as const,
+      data: new TextEncoder().encode("seed\n"),
+      last: true,
+    };
+  }
+  const cron = await w.jobs.run(
+    spec({ schedule: { spec: "cron:*/5 * * * *", timezone: "", allowOverlap: false, missed: "once" } }),
+    uploads(),
+    "alice",
+  );
+  for (const [n, tick] of [[1, "00:05"], [2, "00:10"]] as const) {
+    t.set(at(`2025-01-01T${tick}:00Z`));
+    await until(() => w.launches.length === n, `run ${n}`);
+    await finished(w.jobs, w.launches[n - 1].jobId);
+  }
+  assertEquals(seen, [["seed.txt"], ["seed.txt"]]);
+  const [run1, run2] = w.launches.map((l) => l.jobId);
+  assertEquals(w.launches.map((l) => l.workDir), [
+    `${w.dir}/jobs/${run1}/work`,
+    `${w.dir}/jobs/${run2}/work`,
+  ]);
+  assertEquals(w.jobs.get(run2).uploadCount, 1);
+  // The schedule's uploads are untouched while it lives, and freed when it ends; each run keeps its own /work.
+  assertEquals(Deno.readTextFileSync(`${w.dir}/jobs/${cron.id}/work/seed.txt`), "seed\n");
+  w.jobs.cancel(cron.id, "bob");
+  assertThrows(() => Deno.statSync(`${w.dir}/jobs/${cron.id}`), /No such file/);
+  assertEquals(Deno.readTextFileSync(`${w.dir}/jobs/${run1}/work/out.txt`), "run\n");
+  w.cleanup();
+});
+
+Deno.test("stopping a cron schedule frees its uploads; a run whose /work cannot be made is FAILED", async () => {
+  const t = fakeTime(T0);
+  const w = fakeWorld({ code: 0, clock: t.clock, timers: t.timers });
+  const sched = { spec: "cron:*/5 * * * *", timezone: "", allowOverlap: false, missed: "once" as const };
+  const a = await w.jobs.run(spec({ schedule: sched }), none(), "alice");
+  await w.jobs.stop(a.id, undefined, "bob");
+  assertThrows(() => Deno.statSync(`${w.dir}/jobs/${a.id}`), /No such file/);
+  const b = await w.jobs.run(spec({ schedule: sched }), none(), "alice");
+  Deno.removeSync(`${w.dir}/jobs/${b.id}/work`);
+  Deno.writeTextFileSync(`${w.dir}/jobs/${b.id}/work`, "not a directory");
+  t.set(at("2025-01-01T00:05:00Z"));
+  await until(() => w.jobs.get(b.id).history.length === 1, "tick");
+  const run = await finished(w.jobs, w.jobs.get(b.id).history[0].jobId);
+  assertEquals(run.status, "FAILED");
+  assert(run.reason.startsWith("cannot prepare its /work: "), run.reason);
+  assertEquals(w.launches.length, 0);
+  assertEquals(w.jobs.get(b.id).status, "SCHEDULED");
+  w.jobs.cancel(b.id, "bob");
+  w.cleanup();
+});

@@ -114,6 +114,8 @@ export class JobService implements JobMetricsView {
   readonly #sampler: MetricsSampler;
   readonly #scheduler: Scheduler;
   readonly #finishedListeners: FinishedListener[] = [];
+  /** Runs of cron schedules whose /work is being prepared: run id → schedule id (they count as running). */
+  readonly #preparing = new Map<string, string>();
   /** Set by shutdown(): nothing new starts and workflows are left as they are for the next start. */
   #closing = false;
   /** Workflows of jobs (YAML files with requirements). */
@@ -138,7 +140,7 @@ export class JobService implements JobMetricsView {
     const { clock } = this.#deps;
     const limits = this.#deps.resolveLimits(spec.limits);
     this.checkVolumes(spec);
-    this.#checkNetwork(spec.network);
+    this.#checkNetwork(spec.network, spec.maxNetBwBytes);
     this.checkRuntime(spec.runtime);
     const when = spec.schedule ? parseSchedule(spec.schedule.spec, clock.now()) : undefined;
     let cronAt = 0;
@@ -166,7 +168,8 @@ export class JobService implements JobMetricsView {
       };
     }
     this.admit(record, staging);
-    this.#deps.networks?.reserve(record.id, spec.network, [record.name, shortId(record.id)]);
+    const names = [record.name, shortId(record.id)];
+    this.#deps.networks?.reserve(record.id, spec.network, names, spec.maxNetBwBytes);
     if (record.status === "SCHEDULED") {
       this.#scheduler.add(record.id, record.scheduledAt);
       return record;
@@ -175,7 +178,7 @@ export class JobService implements JobMetricsView {
   }
 
   /** Throws NotFound for a volume that does not exist (before anything of the job is made). */
-  checkVolumes(spec: JobSpec): void {
+  checkVolumes(spec: Pick<JobSpec, "volumes">): void {
     const asked = spec.volumes ?? [];
     if (asked.length === 0) return;
     if (!this.#deps.volumes) throw failedPrecondition("this agent has no volumes; remove --volume");
@@ -183,13 +186,13 @@ export class JobService implements JobMetricsView {
   }
 
   /** Workflows: throws for a network this agent does not have, before anything of the workflow is made. */
-  checkNetwork(network: string | undefined): void {
-    this.#checkNetwork(network);
+  checkNetwork(network: string | undefined, maxNetBwBytes?: number): void {
+    this.#checkNetwork(network, maxNetBwBytes);
   }
 
-  /** Workflows: remembers an admitted job's network (its default when `network` is empty). */
-  reserveNetwork(record: JobRecord, network: string | undefined): void {
-    this.#deps.networks?.reserve(record.id, network, [record.name, shortId(record.id)]);
+  /** Workflows: remembers an admitted job's network (its default when `network` is empty) and traffic limit. */
+  reserveNetwork(record: JobRecord, network: string | undefined, maxNetBwBytes?: number): void {
+    this.#deps.networks?.reserve(record.id, network, [record.name, shortId(record.id)], maxNetBwBytes);
   }
 
   /** Throws NotFound for a runtime that is not installed (before anything of the job is made). */
@@ -202,11 +205,12 @@ export class JobService implements JobMetricsView {
   }
 
   /** Throws InvalidArgument for an unknown network (before anything of the job is made). */
-  #checkNetwork(network: string | undefined): void {
-    if (this.#deps.networks) return this.#deps.networks.check(network);
+  #checkNetwork(network: string | undefined, maxNetBwBytes?: number): void {
+    if (this.#deps.networks) return this.#deps.networks.check(network, maxNetBwBytes);
     if (network && network !== "none") {
       throw failedPrecondition(`this agent has no networking; remove --network=${network}`);
     }
+    if (maxNetBwBytes) throw failedPrecondition("this agent has no networking; remove --max-net-bw");
   }
 
   /** The agent's defaults and bounds applied to what a job asked for (throws InvalidArgument). */
@@ -303,7 +307,7 @@ export class JobService implements JobMetricsView {
     const id = job.id;
     const record = job.status === "INITIALIZING" ? job : store.update(id, { status: "INITIALIZING" });
     const limits = record.limits;
-    const workspace = record.scheduleId || record.id;
+    const workspace = record.id;
     const writer = logs.writer(id);
     if (record.lateMs > 0) {
       writer.write(
@@ -536,7 +540,8 @@ export class JobService implements JobMetricsView {
     const { store, clock } = this.#deps;
     const cron = schedule.cron!;
     const events: ScheduleEvent[] = [];
-    const running = [...this.#active.values()].some((a) => a.scheduleId === schedule.id);
+    const running = [...this.#active.values()].some((a) => a.scheduleId === schedule.id) ||
+      [...this.#preparing.values()].includes(schedule.id);
     if (running && !cron.allowOverlap) {
       events.push({ time: at, text: "tick skipped: the previous run is still running", jobId: "" });
     } else {
@@ -555,10 +560,8 @@ export class JobService implements JobMetricsView {
         reason: "",
         history: [],
       };
-      store.insert(run);
-      this.#deps.networks?.inherit(schedule.id, run.id, [run.name, shortId(run.id)]);
       events.push({ time: at, text: late > LATE_AFTER_MS ? "started late" : "started", jobId: run.id });
-      void this.#launch(run).catch((e) => this.#deps.log?.(`schedule ${schedule.id}: ${message(e)}`));
+      void this.#startRun(run).catch((e) => this.#deps.log?.(`schedule ${schedule.id}: ${message(e)}`));
     }
     const next = nextTick(parseCron(cron.expr), Math.max(at, clock.now()), cron.timezone);
     const history = [...schedule.history, ...events].slice(-HISTORY_KEPT);
@@ -569,6 +572,7 @@ export class JobService implements JobMetricsView {
         endedAt: clock.now(),
         history,
       });
+      this.#deps.workspaces.remove(schedule.id);
       this.#finished(done);
       return;
     }
@@ -576,10 +580,48 @@ export class JobService implements JobMetricsView {
     this.#scheduler.add(schedule.id, next);
   }
 
-  /** The job, with its network (kept by the network store, not in the record) when the agent has networks. */
-  get(idOrPrefix: string): JobRecord & { network?: string } {
+  /**
+   * One run of a cron schedule: its own /work holding a fresh copy of the schedule's uploads (so what a run
+   * leaves there never reaches the next), then started like any job. A /work that cannot be made fails the run.
+   */
+  async #startRun(run: JobRecord): Promise<void> {
+    const { store, workspaces } = this.#deps;
+    this.#preparing.set(run.id, run.scheduleId);
+    try {
+      const staging = await workspaces.restage(run.scheduleId, {
+        maxFiles: this.#opts.maxUploadFiles,
+        maxBytes: this.#opts.maxUploadBytes,
+      });
+      try {
+        workspaces.commit(run.id, staging);
+      } catch (e) {
+        staging.abort();
+        throw e;
+      }
+    } catch (e) {
+      this.#preparing.delete(run.id);
+      store.insert(run);
+      const reason = `cannot prepare its /work: ${message(e)}`;
+      this.#failToStart(run, this.#deps.logs.writer(run.id), undefined, reason);
+      return;
+    }
+    store.insert(run);
+    this.#deps.networks?.inherit(run.scheduleId, run.id, [run.name, shortId(run.id)]);
+    try {
+      await this.#launch(run);
+    } finally {
+      this.#preparing.delete(run.id);
+    }
+  }
+
+  /**
+   * The job, with its network and traffic limit (kept by the network store, not in the record) when the agent
+   * has networks.
+   */
+  get(idOrPrefix: string): JobRecord & { network?: string; maxNetBwBytes?: number } {
     const job = this.resolve(idOrPrefix);
-    return this.#deps.networks ? { ...job, network: this.#deps.networks.networkOf(job.id) } : job;
+    const nets = this.#deps.networks;
+    return nets ? { ...job, network: nets.networkOf(job.id), maxNetBwBytes: nets.maxNetBwOf(job.id) } : job;
   }
 
   list(filter: JobFilter = {}): JobRecord[] {
@@ -658,6 +700,8 @@ export class JobService implements JobMetricsView {
     }
     this.#scheduler.remove(id);
     const ended = this.#deps.store.update(id, { status, reason, endedAt: this.#deps.clock.now() });
+    // A schedule's uploads are only copied from; its runs have their own /work (kept with each run).
+    if (job.cron) this.#deps.workspaces.remove(id);
     this.#finished(ended);
     return ended;
   }

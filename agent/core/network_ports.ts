@@ -13,6 +13,8 @@ export interface Allocation {
   attached: boolean;
   /** The job reached a final state: it no longer counts as a user of the network. */
   ended?: boolean;
+  /** `--max-net-bw`: traffic limit each way in bytes per second; 0 or absent = unlimited. */
+  maxNetBwBytes?: number;
 }
 
 /** Durable network definitions and allocations. Synchronous and transactional. */
@@ -45,8 +47,11 @@ export interface NetworkDriver {
   ensure(net: NetworkDef, all: readonly NetworkDef[]): Promise<void>;
   /** Rewrites the filtering/NAT rules for the networks whose bridges exist. */
   applyRules(active: readonly NetworkDef[]): Promise<void>;
-  /** Connects the job's PID 1 (`pid`) to `net` with address `ip`. Synchronous (netlink). */
-  attach(jobId: string, pid: number, net: NetworkDef, ip: string): void;
+  /**
+   * Connects the job's PID 1 (`pid`) to `net` with address `ip`, its traffic limited to `maxNetBwBytes` per
+   * second each way when given. Synchronous (netlink, and tc for the limit).
+   */
+  attach(jobId: string, pid: number, net: NetworkDef, ip: string, maxNetBwBytes?: number): void;
   /** Removes the job's veth, if any. */
   detach(jobId: string): void;
   /**
@@ -66,16 +71,21 @@ export interface NetworkDriver {
 
 /** What JobService asks of networking (NetworkService implements it). */
 export interface JobNetworks {
-  /** Throws InvalidArgument for a network that does not exist. undefined/"" = the default network. */
-  check(network: string | undefined): void;
-  /** Remembers which network job `jobId` runs on (its runs and retries reuse it). */
-  reserve(jobId: string, network: string | undefined, names: string[]): void;
+  /**
+   * Throws InvalidArgument for a network that does not exist, or for a traffic limit on network none.
+   * undefined/"" = the default network.
+   */
+  check(network: string | undefined, maxNetBwBytes?: number): void;
+  /** Remembers which network job `jobId` runs on, and its traffic limit (its runs and retries reuse them). */
+  reserve(jobId: string, network: string | undefined, names: string[], maxNetBwBytes?: number): void;
   /** Copies a cron schedule's network to one of its runs. */
   inherit(fromJobId: string, toJobId: string, names: string[]): void;
   /** Everything the launcher needs to connect the job, or undefined for loopback only. */
   prepare(jobId: string): Promise<NetworkAttachment | undefined>;
   /** The job's network name ("none" when it has none). */
   networkOf(jobId: string): string;
+  /** The job's traffic limit each way in bytes per second (0 = unlimited). */
+  maxNetBwOf(jobId: string): number;
   /** The job reached a final state (it keeps its network name for display). */
   ended(jobId: string): void;
   /** Forgets the job (deleted). */

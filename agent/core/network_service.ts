@@ -141,9 +141,19 @@ export class NetworkService implements JobNetworks {
     });
   }
 
-  check(network: string | undefined): void {
+  check(network: string | undefined, maxNetBwBytes?: number): void {
     const name = network || this.#opts.defaultNetwork;
-    if (name === "none") return;
+    if (name === "none") {
+      if (maxNetBwBytes) {
+        throw invalidArgument(
+          `--max-net-bw needs a network: the job would run on network none${
+            network ? "" : " (the default)"
+          }, ` +
+            `which has only loopback, nothing to limit; give --network=bridge or another network`,
+        );
+      }
+      return;
+    }
     if (!this.#store.networks().some((n) => n.name === name)) {
       throw invalidArgument(
         `network "${name}" does not exist (built in: bridge, isolated, none; custom: rnx network create)`,
@@ -151,8 +161,8 @@ export class NetworkService implements JobNetworks {
     }
   }
 
-  reserve(jobId: string, network: string | undefined, names: string[]): void {
-    this.check(network);
+  reserve(jobId: string, network: string | undefined, names: string[], maxNetBwBytes = 0): void {
+    this.check(network, maxNetBwBytes);
     const name = network || this.#opts.defaultNetwork;
     if (name === "none") return;
     this.#store.putAllocation({
@@ -161,16 +171,30 @@ export class NetworkService implements JobNetworks {
       ip: "",
       names: names.filter(Boolean),
       attached: false,
+      maxNetBwBytes,
     });
   }
 
   inherit(fromJobId: string, toJobId: string, names: string[]): void {
     const a = this.#store.allocation(fromJobId);
-    if (a) this.#store.putAllocation({ jobId: toJobId, network: a.network, ip: "", names, attached: false });
+    if (a) {
+      this.#store.putAllocation({
+        jobId: toJobId,
+        network: a.network,
+        ip: "",
+        names,
+        attached: false,
+        maxNetBwBytes: a.maxNetBwBytes ?? 0,
+      });
+    }
   }
 
   networkOf(jobId: string): string {
     return this.#store.allocation(jobId)?.network ?? "none";
+  }
+
+  maxNetBwOf(jobId: string): number {
+    return this.#store.allocation(jobId)?.maxNetBwBytes ?? 0;
   }
 
   ended(jobId: string): void {
@@ -218,7 +242,7 @@ export class NetworkService implements JobNetworks {
       hostsFile,
       resolvConf: this.#opts.resolvConf || undefined,
       attach: (pid: number) => {
-        this.#driver.attach(jobId, pid, net, mine.mine.ip);
+        this.#driver.attach(jobId, pid, net, mine.mine.ip, mine.mine.maxNetBwBytes || undefined);
         attached = true;
       },
       detach: () => {

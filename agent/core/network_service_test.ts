@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
 import type { NetworkDef } from "../domain/network.ts";
 import type { Allocation, HostAddress, NetworkDriver, NetworkStore } from "./network_ports.ts";
 import { HOSTS_HEADER, NetworkService } from "./network_service.ts";
@@ -28,7 +28,9 @@ class RecordingDriver implements NetworkDriver {
   hostAddresses = (): HostAddress[] => [];
   ensure = (net: NetworkDef) => Promise.resolve(void this.bridges.add(net.bridge));
   applyRules = () => Promise.resolve();
-  attach = () => {};
+  attached: Array<{ jobId: string; ip: string; maxNetBwBytes?: number }> = [];
+  attach = (jobId: string, _pid: number, _net: NetworkDef, ip: string, maxNetBwBytes?: number) =>
+    void this.attached.push({ jobId, ip, maxNetBwBytes });
   detach = () => {};
   writeHosts = (jobId: string, content: string) => (this.hosts.set(jobId, content), `/hosts/${jobId}`);
   removeHosts = (jobId: string) => void this.hosts.delete(jobId);
@@ -85,4 +87,27 @@ Deno.test("a job's /etc/hosts lists only jobs of its own network", async () => {
   await svc.prepare("b");
   assertEquals(driver.hosts.get("a"), HOSTS_HEADER + "10.10.0.2\tapi aaaa\n");
   assertEquals(driver.hosts.get("b"), HOSTS_HEADER + "172.20.0.2\tother bbbb\n");
+});
+
+Deno.test("a job's --max-net-bw reaches the driver's attach(), is shown, and its cron runs keep it", async () => {
+  const { svc, driver } = await service("bridge");
+  svc.reserve("sched", "bridge", ["nightly", "sched"], 1_000_000);
+  svc.inherit("sched", "run1", ["nightly", "run1"]);
+  assertEquals(svc.maxNetBwOf("run1"), 1_000_000);
+  const run = await svc.prepare("run1");
+  run!.attach(42);
+  assertEquals(driver.attached, [{ jobId: "run1", ip: "172.20.0.2", maxNetBwBytes: 1_000_000 }]);
+  svc.reserve("free", "bridge", ["free", "free"]);
+  assertEquals(svc.maxNetBwOf("free"), 0);
+  (await svc.prepare("free"))!.attach(43);
+  assertEquals(driver.attached[1].maxNetBwBytes, undefined);
+});
+
+Deno.test("--max-net-bw on network none is refused, also when none is the default", async () => {
+  const { svc } = await service("bridge");
+  assertThrows(() => svc.check("none", 1_000_000), /--max-net-bw needs a network: .* network none, /);
+  const dflt = await service("none");
+  assertThrows(() => dflt.svc.reserve("j", undefined, ["j"], 1_000), /network none \(the default\)/);
+  dflt.svc.check(undefined);
+  dflt.svc.check("none", 0);
 });

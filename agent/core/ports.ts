@@ -237,6 +237,11 @@ export interface WorkspaceStore {
   stage(limits: { maxFiles: number; maxBytes: number; diskBytes?: number }): UploadStaging;
   /** Moves the staged files into place as the job's /work and returns its host path. */
   commit(jobId: string, staging: UploadStaging): string;
+  /**
+   * A new staging area holding a fresh copy of the uploads `ownerId` was given (a cron schedule, for one of its
+   * runs), sized like its /work; commit() it as the run's /work.
+   */
+  restage(ownerId: string, limits: { maxFiles: number; maxBytes: number }): Promise<UploadStaging>;
   /** Makes the workspace ready for a run (mounts a size-limited one) and returns its host path. */
   open(ownerId: string): string | Promise<string>;
   /** The run has ended: the last one unmounts a size-limited workspace (its files stay). */

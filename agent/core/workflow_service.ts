@@ -59,7 +59,15 @@ export class WorkflowService {
     uploads: AsyncIterable<WorkflowUploadItem>,
     caller: string,
   ): Promise<WorkflowView> {
-    const parsed = parseWorkflow(input.yaml, input.file);
+    // Volumes, networks and runtimes this node lacks are reported with the file's other problems, at their line.
+    const parsed = parseWorkflow(input.yaml, input.file, {
+      only: input.only,
+      node: {
+        volume: (m) => this.#jobs.checkVolumes({ volumes: [m] }),
+        network: (n) => this.#jobs.checkNetwork(n),
+        runtime: (r) => this.#jobs.checkRuntime(r),
+      },
+    });
     let defs = parsed.jobs;
     if (input.only) {
       const def = defs.find((d) => d.name === input.only);
@@ -75,11 +83,12 @@ export class WorkflowService {
     const limits = defs.map((d) => this.#jobs.resolveLimits(d.spec.limits));
     for (const d of defs) {
       this.#jobs.checkVolumes(d.spec);
-      this.#jobs.checkNetwork(d.spec.network);
+      this.#jobs.checkNetwork(d.spec.network, d.spec.maxNetBwBytes);
+      this.#jobs.checkRuntime(d.spec.runtime);
     }
     const stagings = new Map<string, UploadStaging>();
     try {
-      for (const d of defs) stagings.set(d.name, this.#jobs.newStaging());
+      for (const d of defs) stagings.set(d.name, this.#jobs.newStaging(d.spec.maxDiskBytes));
       for await (const u of uploads) {
         const staging = stagings.get(u.job);
         if (!staging) {
@@ -116,7 +125,7 @@ export class WorkflowService {
         record.workflowJob = d.name;
         record.requires = d.requires;
         this.#jobs.admit(record, staging);
-        this.#jobs.reserveNetwork(record, d.spec.network);
+        this.#jobs.reserveNetwork(record, d.spec.network, d.spec.maxNetBwBytes);
       });
     });
     this.advance(workflow.id);

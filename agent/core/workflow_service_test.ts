@@ -121,3 +121,22 @@ Deno.test("after a restart, pending jobs of a workflow start once their requirem
   ]);
   w2.cleanup();
 });
+
+Deno.test("runtime: and max_disk: are checked against the agent before any job of the workflow exists", async () => {
+  const w = fakeWorld({ code: 0 });
+  const rt = "jobs:\n  a:\n    command: a\n  b:\n    command: python3\n    runtime: python-3.11\n";
+  await assertRejects(
+    () => w.jobs.workflows.submit({ file: "p.yaml", yaml: rt, only: "" }, none(), "alice"),
+    /p\.yaml:6:14: b: this agent has no runtimes/,
+  );
+  // Run alone, job a needs no runtime.
+  await w.jobs.workflows.submit({ file: "p.yaml", yaml: rt, only: "a" }, none(), "alice");
+  const disk = "jobs:\n  a:\n    command: a\n    resources: { max_disk: 64MB }\n";
+  await assertRejects(
+    () => w.jobs.workflows.submit({ file: "p.yaml", yaml: disk, only: "" }, none(), "alice"),
+    /cannot limit the size of \/work/,
+  );
+  assertEquals(w.jobs.list().length, 1);
+  w.jobs.shutdown();
+  w.cleanup();
+});

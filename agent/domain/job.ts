@@ -58,6 +58,8 @@ export interface JobSpec {
   runtime?: string;
   /** `--max-disk`: size of /work in bytes, uploads included; absent = the agent's jobs.max_disk. */
   maxDiskBytes?: number;
+  /** `--max-net-bw`: the job's traffic limit each way, bytes per second; absent = unlimited. */
+  maxNetBwBytes?: number;
 }
 
 /** What `--schedule` and its companion flags asked for, before it is resolved against the agent's clock. */

@@ -2,6 +2,7 @@
  * Networks: names, modes, IPv4 CIDR arithmetic and the rules a custom network must follow. Pure; the machine
  * side is agent/os/network/.
  */
+import { z } from "zod";
 import { invalidArgument } from "./errors.ts";
 
 /** Built-in networks. `none` = loopback only; `bridge` and `isolated` are bridges with NAT. */
@@ -150,3 +151,65 @@ export function allocateIp(c: Cidr, used: ReadonlySet<string>): string | undefin
 
 /** A Linux bridge holds at most this many ports (BR_MAX_PORTS). */
 export const MAX_BRIDGE_PORTS = 1024;
+
+/** `--max-net-bw` bounds in bytes per second: 8kbit (1,000 B/s) to 100gbit (12.5 GB/s). */
+export const MIN_NET_BW_BYTES = 1_000;
+export const MAX_NET_BW_BYTES = 12_500_000_000;
+
+const RATE_RULE =
+  "bits: bit, kbit, mbit, gbit or Kbps, Mbps, Gbps, 1000-based; bytes: B/s, KB/s, MB/s, GB/s " +
+  "(1000-based) or KiB/s, MiB/s, GiB/s; from 8kbit to 100gbit, e.g. 10mbit, 100MB/s";
+
+const PREFIX: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
+  ki: 1024,
+  mi: 1024 ** 2,
+  gi: 1024 ** 3,
+  ti: 1024 ** 4,
+};
+
+/**
+ * A rate as users and tc write it, to bytes per second. Bits: "bit" in any case, or "bps"/"b/s" with a small
+ * b (so Mbps = megabits, as users expect; note that tc itself reads "mbps" as megabytes). Bytes: "B/s" or "Bps"
+ * with a capital B. Prefixes k, M, G (1000-based, any case) or Ki, Mi, Gi (1024-based).
+ */
+export const NetRateSchema = z.string().transform((raw, ctx) => {
+  const text = raw.trim();
+  const fail = (why: string, rule = true) => {
+    ctx.addIssue({ code: "custom", message: `"${raw}" ${why}${rule ? ` (${RATE_RULE})` : ""}` });
+    return z.NEVER;
+  };
+  if (text.startsWith("-")) return fail("is negative");
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?)?(.+)$/i.exec(text);
+  if (!m) return fail("is not a rate");
+  const [, num, prefix = "", unit] = m;
+  let perByte: number;
+  if (unit.toLowerCase() === "bit" || unit === "bps" || unit === "b/s") perByte = 8;
+  else if (unit === "Bps" || unit === "B/s") perByte = 1;
+  else return fail("is not a rate");
+  const bytes = Math.round(Number(num) * PREFIX[prefix.toLowerCase()] / perByte);
+  if (Number(num) === 0) return fail("is zero: to leave the network unlimited, leave the flag out", false);
+  if (bytes < MIN_NET_BW_BYTES) return fail("is too small (at least 8kbit, i.e. 1KB/s)", false);
+  if (bytes > MAX_NET_BW_BYTES) return fail("is too large (at most 100gbit, i.e. 12.5GB/s)", false);
+  return bytes;
+});
+
+/** Parses `--max-net-bw` (`flag` names the setting in messages) into bytes per second. */
+export function parseNetRate(text: string, flag = "--max-net-bw"): number {
+  const r = NetRateSchema.safeParse(text);
+  if (!r.success) throw invalidArgument(`${flag} ${r.error.issues.map((i) => i.message).join("; ")}`);
+  return r.data;
+}
+
+/** Bytes per second as bits the way tc prints them: 1000000 → "8 Mbit/s", 62500 → "500 kbit/s". */
+export function formatNetRate(bytesPerSecond: number): string {
+  const bits = bytesPerSecond * 8;
+  for (const [unit, n] of [["Gbit/s", 1e9], ["Mbit/s", 1e6], ["kbit/s", 1e3]] as const) {
+    if (bits >= n) return `${Number((bits / n).toFixed(2))} ${unit}`;
+  }
+  return `${bits} bit/s`;
+}

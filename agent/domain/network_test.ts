@@ -4,9 +4,11 @@ import {
   checkCidr,
   checkNetworkName,
   formatCidr,
+  formatNetRate,
   gatewayOf,
   type NetworkDef,
   parseCidr,
+  parseNetRate,
 } from "./network.ts";
 
 const bridge: NetworkDef = {
@@ -66,4 +68,48 @@ Deno.test("allocateIp() skips network, gateway and broadcast and says when the n
   assertEquals(allocateIp(c, new Set(["10.0.0.2", "10.0.0.3"])), "10.0.0.4");
   const all = new Set(["10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]);
   assertEquals(allocateIp(c, all), undefined);
+});
+
+Deno.test("parseNetRate() reads bits as tc does and bytes with a capital B", () => {
+  const cases: Array<[string, number]> = [
+    ["10mbit", 1_250_000],
+    ["8mbit", 1_000_000],
+    ["8Mbit", 1_000_000],
+    ["10Mbps", 1_250_000],
+    ["10Mb/s", 1_250_000],
+    ["1gbit", 125_000_000],
+    ["500kbit", 62_500],
+    ["1.5 Gbps", 187_500_000],
+    ["100MB/s", 100_000_000],
+    ["100MBps", 100_000_000],
+    ["2KB/s", 2_000],
+    ["1MiB/s", 1_048_576],
+    ["8kbit", 1_000],
+    ["100gbit", 12_500_000_000],
+  ];
+  for (const [text, bytes] of cases) assertEquals(parseNetRate(text), bytes, text);
+});
+
+Deno.test("parseNetRate() rejects bad spellings, zero, negative and absurd rates, naming the flag", () => {
+  const cases: Array<[string, RegExp]> = [
+    ["10", /--max-net-bw "10" is not a rate/],
+    ["10m", /is not a rate/],
+    ["fast", /is not a rate/],
+    ["10 mbits", /is not a rate/],
+    ["10MB", /is not a rate/],
+    ["0mbit", /is zero/],
+    ["-5mbit", /is negative/],
+    ["1kbit", /too small \(at least 8kbit/],
+    ["101gbit", /too large \(at most 100gbit/],
+    ["1tbit", /too large/],
+  ];
+  for (const [text, why] of cases) assertThrows(() => parseNetRate(text), why);
+  assertThrows(() => parseNetRate("x", "max_net_bw"), /: max_net_bw "x" is not a rate/);
+});
+
+Deno.test("formatNetRate() prints bits per second with tc's 1000-based units", () => {
+  assertEquals(formatNetRate(1_000_000), "8 Mbit/s");
+  assertEquals(formatNetRate(62_500), "500 kbit/s");
+  assertEquals(formatNetRate(187_500_000), "1.5 Gbit/s");
+  assertEquals(formatNetRate(100), "800 bit/s");
 });

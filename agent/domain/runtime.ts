@@ -10,14 +10,20 @@
  *   packages: [python3]               # distribution packages; their dependencies come along
  *   etc: [/etc/python3.11]            # runtime paths under /etc the job sees (optional)
  *   env: { PATH: /usr/bin:/bin }      # merged under the user's --env
+ *   links:                            # what update-alternatives would link (optional); "*" matches in a name
+ *     /usr/lib/jvm/java-17: /usr/lib/jvm/java-17-openjdk-*      # exactly one match
+ *     /usr/bin/: /usr/lib/jvm/java-17-openjdk-…/bin/…           # ends in "/": one link per match, same name
  *   test: python3 -c 'print(1)'       # smoke test, run by /bin/sh as a job (`rnx runtime test`)
  */
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { invalidArgument } from "./errors.ts";
 
-/** Packages every runtime gets: what stage 2 runs in the job's root before the user command (ADR 0010). */
-export const BASE_PACKAGES = ["dash", "mount", "util-linux", "tini"] as const;
+/**
+ * Packages every runtime gets: what stage 2 runs in the job's root before the user command, and the CA
+ * certificates (with openssl, whose /usr/lib/ssl/cert.pem points at the bundle) (ADR 0010).
+ */
+export const BASE_PACKAGES = ["dash", "mount", "util-linux", "tini", "ca-certificates"] as const;
 
 /** Paths under /etc a job with a runtime always sees from the runtime's root (when it has them). */
 export const BASE_ETC = ["/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates"] as const;
@@ -27,6 +33,9 @@ const NAME_RULE = "1-63 lower-case letters, digits, '.', '+', '-' or '_', starti
 /** A Debian package name (Policy §5.6.1). */
 const PACKAGE = /^[a-z0-9][a-z0-9.+-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A path in the runtime root: absolute, no "..", no empty component. */
+const LINK = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._+-]+)+\/?$/;
+const LINK_TARGET = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._+*-]+)+$/;
 
 const specSchema = z.strictObject({
   name: z.string().regex(RUNTIME_NAME, NAME_RULE),
@@ -37,6 +46,10 @@ const specSchema = z.strictObject({
   etc: z.array(z.string().regex(/^\/etc\/[A-Za-z0-9._+-]+$/, "a path directly under /etc")).max(32)
     .default([]),
   env: z.record(z.string().regex(ENV_NAME, "an environment variable name"), z.string()).default({}),
+  links: z.record(
+    z.string().regex(LINK, "an absolute path without '..' or '*' (ending in '/' for one link per match)"),
+    z.string().regex(LINK_TARGET, "an absolute path without '..'; '*' matches within one name"),
+  ).default({}),
   test: z.string().min(1).max(4096),
 });
 

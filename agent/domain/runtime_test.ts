@@ -68,6 +68,28 @@ Deno.test("runtimeName() rejects paths, upper case and two separators", () => {
 
 Deno.test("packagesOf() puts the base packages first, each once", () => {
   const s = parseRuntimeSpec(GOOD.replace("[python3]", "[python3, tini]"), "p.yaml");
-  assertEquals(packagesOf(s), ["dash", "mount", "util-linux", "tini", "python3"]);
+  assertEquals(packagesOf(s), ["dash", "mount", "util-linux", "tini", "ca-certificates", "python3"]);
   assertEquals(etcOf(s).includes("/etc/ld.so.cache"), true);
+});
+
+Deno.test("parseRuntimeSpec() reads links and refuses '..' or a '*' in the link itself", () => {
+  const links =
+    "links:\n  /usr/bin/: /usr/lib/jvm/java-17-openjdk-*/bin/*\n  /usr/lib/jvm/j17: /usr/lib/jvm/j*\n";
+  const s = parseRuntimeSpec(GOOD + links, "j.yaml");
+  assertEquals(s.links, {
+    "/usr/bin/": "/usr/lib/jvm/java-17-openjdk-*/bin/*",
+    "/usr/lib/jvm/j17": "/usr/lib/jvm/j*",
+  });
+  assertEquals(parseRuntimeSpec(GOOD, "p.yaml").links, {});
+  const dots = thrown(() => parseRuntimeSpec(GOOD + "links:\n  /usr/bin/x: /usr/../etc/shadow\n", "j.yaml"));
+  assertEquals(dots.message.includes("j.yaml:11:"), true, dots.message);
+  assertEquals(dots.message.includes("without '..'"), true, dots.message);
+  assertThrows(() => parseRuntimeSpec(GOOD + "links:\n  /usr/bin/*: /usr/bin/x\n", "j.yaml"), /links/);
+  assertThrows(() => parseRuntimeSpec(GOOD + "links:\n  usr/bin/x: /usr/bin/y\n", "j.yaml"), /links/);
+});
+
+Deno.test("runtimeName() maps openjdk@17 and openjdk:17 to the built-in openjdk-17", () => {
+  assertEquals(runtimeName("openjdk@17"), "openjdk-17");
+  assertEquals(runtimeName("openjdk:17"), "openjdk-17");
+  assertEquals(runtimeName("python@3.11-ml"), "python-3.11-ml");
 });

@@ -9,6 +9,7 @@ import { VOLUME_NAME } from "./volume.ts";
 import { RUNTIME_NAME } from "./runtime.ts";
 import { MAX_DISK_BYTES, MIN_DISK_BYTES } from "./workspace.ts";
 import { formatSize } from "./units.ts";
+import { MAX_NET_BW_BYTES, MIN_NET_BW_BYTES } from "./network.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -86,6 +87,10 @@ export const JobSpecSchema = z.object({
   maxDiskBytes: z.number().int()
     .min(MIN_DISK_BYTES, `max disk must be at least ${formatSize(MIN_DISK_BYTES)}`)
     .max(MAX_DISK_BYTES, `max disk must be at most ${formatSize(MAX_DISK_BYTES)}`).optional(),
+  /** Traffic limit each way in bytes per second (rnx reads tc-style rates; domain/network.ts). */
+  maxNetBwBytes: z.number().int()
+    .min(MIN_NET_BW_BYTES, "max net bw must be at least 8kbit (1000 bytes/s)")
+    .max(MAX_NET_BW_BYTES, "max net bw must be at most 100gbit").optional(),
 }).superRefine((s, ctx) => {
   const names = (s.volumes ?? []).map((v) => v.name);
   for (const [i, n] of names.entries()) {
@@ -95,6 +100,12 @@ export const JobSpecSchema = z.object({
     if (name in s.env) {
       ctx.addIssue({ code: "custom", message: `"${name}" is given both as env and secret env` });
     }
+  }
+  if (s.maxNetBwBytes !== undefined && s.network === "none") {
+    ctx.addIssue({
+      code: "custom",
+      message: "--max-net-bw needs a network: a job on network none has only loopback, nothing to limit",
+    });
   }
 });
 

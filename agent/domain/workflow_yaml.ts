@@ -8,7 +8,10 @@
  *       uploads: { files: ["extract.py"] }        # relative to the YAML file; land in /work/<basename>
  *       environment: { STAGE: "1" }
  *       secret_environment: { TOKEN: "…" }
- *       resources: { max_cpu: 50, max_memory: 512MB, max_iobps: 10MB, cpu_cores: "0-1", max_pids: 100 }
+ *       resources: { max_cpu: 50, max_memory: 512MB, max_iobps: 10MB, cpu_cores: "0-1", max_pids: 100,
+ *                    max_disk: 1GB,                 # max_disk: the size of /work, as --max-disk
+ *                    max_net_bw: 10mbit }           # max_net_bw: network rate each way, as --max-net-bw
+ *       runtime: python-3.11                      # an installed runtime, as --runtime
  *       retries: 2                                # and retry_delay: 10s, no_retry_on: [2]
  *     train:
  *       command: python3
@@ -18,7 +21,8 @@
  * parseWorkflow() checks everything before anything starts and reports every problem at once, each as
  * "file:line:col: message": YAML syntax, unknown keys (with a did-you-mean), a missing command, requirements
  * naming unknown jobs, dependency cycles (named), invalid environment names, a key in both environment maps,
- * bad limits, bad volume names, and fields this agent does not support yet (runtime, network).
+ * bad limits, bad volume and runtime names. Given the target node's checks (`NodeChecks`, the agent passes them),
+ * volumes, networks and runtimes the node does not have are reported the same way.
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
@@ -36,7 +40,10 @@ import {
 } from "./limits.ts";
 import { parseDuration } from "./units.ts";
 import { checkUploadPath } from "./upload.ts";
-import { parseVolumeMount } from "./volume.ts";
+import { parseVolumeMount, type VolumeMount } from "./volume.ts";
+import { runtimeName } from "./runtime.ts";
+import { parseMaxDisk } from "./workspace.ts";
+import { parseNetRate } from "./network.ts";
 
 export interface WorkflowJobDef {
   /** Its key under `jobs:`. */
@@ -53,8 +60,23 @@ export interface ParsedWorkflow {
   jobs: WorkflowJobDef[];
 }
 
+/**
+ * What the target node has, to check a workflow's names against before anything starts. Each throws, with a
+ * message saying what exists, for a name the node does not have. rnx has none of these; the agent has all.
+ */
+export interface NodeChecks {
+  volume?(mount: VolumeMount): void;
+  network?(name: string): void;
+  runtime?(name: string): void;
+}
+
+export interface WorkflowOptions {
+  node?: NodeChecks;
+  /** Check only this job against the node (`--workflow=FILE:JOB` runs it alone). */
+  only?: string;
+}
+
 const FINAL_STATUSES = ["COMPLETED", "FAILED", "STOPPED", "TIMEOUT", "CANCELED"] as const;
-const NOT_YET = ["runtime"] as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const sizeLike = z.union([z.string(), z.number()]).transform(String);
@@ -67,13 +89,18 @@ const ResourcesYaml = z.strictObject({
   cpu_cores: sizeLike.optional(),
   max_pids: sizeLike.optional(),
   timeout: z.string().optional(),
+  /** Size of the job's /work, uploads included (as --max-disk). */
+  max_disk: sizeLike.optional(),
+  /** Egress and ingress rate of the job's network (as --max-net-bw), e.g. 10mbit. */
+  max_net_bw: sizeLike.optional(),
 });
 
 const JobYaml = z.strictObject({
   command: z.string({ error: "command is required (the program to run)" }).min(1, "command is empty"),
   args: z.array(scalar).optional(),
   description: z.string().optional(),
-  runtime: z.unknown().optional(),
+  /** An installed runtime (checked against the node's runtimes at submit), as --runtime. */
+  runtime: z.string().optional(),
   /** bridge, isolated, none or a custom network (checked against the agent's networks at submit). */
   network: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "network must be 1-32 letters, digits, '-' or '_'")
     .optional(),
@@ -106,7 +133,7 @@ interface Issue {
 }
 
 /** Parses and checks a workflow file; throws InvalidArgument listing every problem as file:line:col. */
-export function parseWorkflow(text: string, file: string): ParsedWorkflow {
+export function parseWorkflow(text: string, file: string, opts: WorkflowOptions = {}): ParsedWorkflow {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -130,7 +157,10 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
     if (r.success) jobs[name] = r.data;
     else addZodIssues(["jobs", name], r.error, issues);
   }
-  if (parsed.success) checkJobs(jobs, Object.keys(rawJobs), issues);
+  if (parsed.success) {
+    checkJobs(jobs, Object.keys(rawJobs), issues);
+    if (opts.node) checkOnNode(jobs, opts.node, opts.only, issues);
+  }
   if (issues.length > 0) {
     const lines = issues.map((i) =>
       `${at(offsetOf(doc.contents as Node | null, i.path, i.atKey))}: ${i.message}`
@@ -180,13 +210,11 @@ function checkJobs(jobs: Record<string, JobData>, names: string[], issues: Issue
         message: `job name "${name}" is not valid (letters, digits, '.', '_', '-'; at most 63)`,
       });
     }
-    for (const key of NOT_YET) {
-      if (job[key] !== undefined) {
-        issues.push({
-          path: [...here, key],
-          atKey: true,
-          message: `${name}: "${key}" is not supported yet by this agent; remove it`,
-        });
+    if (job.runtime !== undefined) {
+      try {
+        runtimeName(job.runtime);
+      } catch (e) {
+        issues.push({ path: [...here, "runtime"], message: `${name}: ${(e as Error).message}` });
       }
     }
     for (const field of ["environment", "secret_environment"] as const) {
@@ -244,6 +272,22 @@ function checkJobs(jobs: Record<string, JobData>, names: string[], issues: Issue
       issues.push({ path: [...here, "resources"], atKey: true, message: `${name}: ${(e as Error).message}` });
     }
     try {
+      maxDiskOf(job);
+    } catch (e) {
+      issues.push({
+        path: [...here, "resources", "max_disk"],
+        message: `${name}: ${(e as Error).message}`,
+      });
+    }
+    try {
+      maxNetBwOf(job);
+    } catch (e) {
+      issues.push({
+        path: [...here, "resources", "max_net_bw"],
+        message: `${name}: ${(e as Error).message}`,
+      });
+    }
+    try {
       retryOf(job);
     } catch (e) {
       issues.push({
@@ -292,6 +336,45 @@ function checkJobs(jobs: Record<string, JobData>, names: string[], issues: Issue
   }
 }
 
+/** Names the node does not have, each at its place in the file; jobs whose names are malformed are left out. */
+function checkOnNode(
+  jobs: Record<string, JobData>,
+  node: NodeChecks,
+  only: string | undefined,
+  issues: Issue[],
+): void {
+  const check = (path: Path, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      issues.push({ path, message: `${path[1]}: ${(e as Error).message}` });
+    }
+  };
+  for (const [name, job] of Object.entries(jobs)) {
+    if (only && name !== only) continue;
+    const here = ["jobs", name];
+    if (job.runtime !== undefined && node.runtime && valid(() => runtimeName(job.runtime!))) {
+      check([...here, "runtime"], () => node.runtime!(job.runtime!));
+    }
+    if (job.network !== undefined && node.network) {
+      check([...here, "network"], () => node.network!(job.network!));
+    }
+    (job.volumes ?? []).forEach((v, i) => {
+      if (!node.volume || !valid(() => parseVolumeMount(v))) return;
+      check([...here, "volumes", i], () => node.volume!(parseVolumeMount(v)));
+    });
+  }
+}
+
+function valid(fn: () => unknown): boolean {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The first cycle of `requires` found, as [a, b, …, a], or undefined. */
 export function findCycle(
   data: { jobs: Record<string, { requires?: Record<string, string>[] }> },
@@ -337,6 +420,16 @@ function limitsOf(job: JobData): Partial<JobLimits> {
   return out;
 }
 
+function maxDiskOf(job: JobData): number | undefined {
+  const v = job.resources?.max_disk;
+  return v === undefined ? undefined : parseMaxDisk(v, "max_disk");
+}
+
+function maxNetBwOf(job: JobData): number | undefined {
+  const v = job.resources?.max_net_bw;
+  return v === undefined ? undefined : parseNetRate(v, "max_net_bw");
+}
+
 function retryOf(job: JobData): RetryPolicy {
   return {
     retries: job.retries ?? 0,
@@ -358,6 +451,9 @@ function buildJob(name: string, j: JobData): WorkflowJobDef {
       retry: retryOf(j),
       ...(j.volumes?.length ? { volumes: j.volumes.map(parseVolumeMount) } : {}),
       ...(j.network ? { network: j.network } : {}),
+      ...(j.runtime ? { runtime: j.runtime } : {}),
+      ...(j.resources?.max_disk !== undefined ? { maxDiskBytes: maxDiskOf(j) } : {}),
+      ...(j.resources?.max_net_bw !== undefined ? { maxNetBwBytes: maxNetBwOf(j) } : {}),
     },
     requires: (j.requires ?? []).map((r) => {
       const [job, status] = Object.entries(r)[0];

@@ -131,3 +131,72 @@ Deno.test("parseWorkflow() gives each job the network it names, and none to jobs
   );
   assertEquals(wf.jobs.map((j) => j.spec.network), ["backend", undefined]);
 });
+
+Deno.test("parseWorkflow() gives a job its runtime and its /work size from resources.max_disk", () => {
+  const wf = parseWorkflow(
+    "jobs:\n  a:\n    command: python3\n    runtime: python-3.11\n    resources: { max_disk: 64MB }\n" +
+      "  b:\n    command: ls\n",
+    "w.yaml",
+  );
+  assertEquals([wf.jobs[0].spec.runtime, wf.jobs[0].spec.maxDiskBytes], ["python-3.11", 64 * 1024 ** 2]);
+  assertEquals([wf.jobs[1].spec.runtime, wf.jobs[1].spec.maxDiskBytes], [undefined, undefined]);
+});
+
+Deno.test("parseWorkflow() gives a job its network rate from resources.max_net_bw and reports a bad one at its line", () => {
+  const wf = parseWorkflow(
+    "jobs:\n  a:\n    command: x\n    network: bridge\n    resources: { max_net_bw: 8mbit }\n",
+    "w.yaml",
+  );
+  assertEquals(wf.jobs[0].spec.maxNetBwBytes, 1_000_000);
+  const msg = errorsOf("jobs:\n  a:\n    command: x\n    resources:\n      max_net_bw: fast\n");
+  assert(msg.includes("wf.yaml:5:19: a:") && msg.includes("max_net_bw"), msg);
+});
+
+Deno.test("parseWorkflow() reports a bad max_disk and a malformed runtime name at their lines", () => {
+  const msg = errorsOf(
+    "jobs:\n  a:\n    command: x\n    resources:\n      max_disk: 10XB\n" +
+      "  b:\n    command: x\n    runtime: Python 3\n  c:\n    command: x\n    resources: { max_disk: 1MB }\n",
+  );
+  assert(msg.includes('wf.yaml:5:17: a: max_disk "10XB" is not a size'), msg);
+  assert(msg.includes('wf.yaml:8:14: b: runtime "Python 3" is not a runtime name'), msg);
+  assert(msg.includes('c: max_disk "1MB" is too small (at least 8MB)'), msg);
+});
+
+const NODE = {
+  runtime: (r: string) => {
+    if (r !== "python-3.11") throw new Error(`runtime "${r}" is not installed (installed: python-3.11)`);
+  },
+  volume: (m: { name: string }) => {
+    if (m.name !== "data") throw new Error(`volume "${m.name}" does not exist`);
+  },
+  network: (n: string) => {
+    if (n !== "bridge") throw new Error(`network "${n}" does not exist`);
+  },
+};
+
+Deno.test("parseWorkflow() with the node's checks reports unknown runtimes, volumes and networks at once", () => {
+  const yaml = "jobs:\n  a:\n    command: x\n    runtime: python-3.12\n    volumes: [data, nope]\n" +
+    "  b:\n    command: x\n    network: mesh\n    runtime: python-3.11\n";
+  const msg = (() => {
+    try {
+      parseWorkflow(yaml, "wf.yaml", { node: NODE });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected the workflow to be rejected");
+  })();
+  assert(msg.includes("(3 problems)"), msg);
+  assert(
+    msg.includes('wf.yaml:4:14: a: runtime "python-3.12" is not installed (installed: python-3.11)'),
+    msg,
+  );
+  assert(msg.includes('wf.yaml:5:21: a: volume "nope" does not exist'), msg);
+  assert(msg.includes('wf.yaml:8:14: b: network "mesh" does not exist'), msg);
+  // Without the node's checks (rnx) the same file is valid; with `only`, only that job is checked.
+  assertEquals(parseWorkflow(yaml, "wf.yaml").jobs.length, 2);
+  assertThrows(() => parseWorkflow(yaml, "wf.yaml", { node: NODE, only: "b" }), /network "mesh"/);
+  assertEquals(
+    parseWorkflow(yaml.replace("mesh", "bridge"), "wf.yaml", { node: NODE, only: "b" }).jobs.length,
+    2,
+  );
+});

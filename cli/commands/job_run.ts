@@ -68,6 +68,7 @@ async function submit(conn: Connection, args: RunArgs, plan: UploadPlan, progres
         network: args.network ?? "",
         runtime: args.runtime ?? "",
         maxDiskBytes: args.maxDiskBytes ?? 0,
+        maxNetBwBytes: args.maxNetBwBytes ?? 0,
       },
     };
     for await (const chunk of uploadChunks(plan.entries)) {

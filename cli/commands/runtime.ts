@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { Metadata } from "@grpc/grpc-js";
 import {
   type InstallRuntimeProgress,
+  InstallRuntimeRequest,
   type ListRuntimesResponse,
   type RemoveRuntimeResponse,
   type Runtime,
@@ -23,6 +24,7 @@ import { renderTable } from "../output/table.ts";
 import { toJsonText } from "../output/json.ts";
 import { humanBytes, localTime, rfc3339 } from "../output/format.ts";
 import { runJob } from "./job_run.ts";
+import { exportRuntime, installTarget, uploadRuntime } from "./runtime_pack.ts";
 import { action, leaf } from "./shared.ts";
 
 function runtimesOf(conn: Connection): RuntimeServiceClient {
@@ -81,16 +83,27 @@ export function runtimeInfo(r: Runtime): string {
   return lines.join("\n") + "\n";
 }
 
-/** One progress line: plain on a pipe, rewritten in place with a bar on a terminal. */
+/**
+ * One progress line: plain on a pipe, rewritten in place with a bar on a terminal. Package counts when there
+ * are some; a packed runtime's download has only bytes.
+ */
 export function progressLine(p: InstallRuntimeProgress, width = 24): string {
   const counts = p.total ? ` ${p.done}/${p.total}` : "";
   const bytes = p.totalBytes && p.phase !== "done"
     ? ` (${humanBytes(p.bytes)} / ${humanBytes(p.totalBytes)})`
+    : p.bytes && (p.phase === "download" || p.phase === "receive")
+    ? ` (${humanBytes(p.bytes)})`
     : "";
-  const bar = p.total && (p.phase === "download" || p.phase === "unpack")
-    ? ` [${"#".repeat(Math.round((p.done / p.total) * width)).padEnd(width, ".")}]`
+  const frac = p.total
+    ? p.done / p.total
+    : p.totalBytes && !p.total
+    ? Math.min(1, p.bytes / p.totalBytes)
+    : -1;
+  const bar = frac >= 0 && (p.phase === "download" || p.phase === "unpack" || p.phase === "receive")
+    ? ` [${"#".repeat(Math.round(frac * width)).padEnd(width, ".")}]`
     : "";
-  return `${p.phase}${bar}${counts}${p.phase === "download" ? bytes : ""}: ${p.message}`;
+  const showBytes = p.phase === "download" || p.phase === "receive";
+  return `${p.phase}${bar}${counts}${showBytes ? bytes : ""}: ${p.message}`;
 }
 
 function usage<T>(fn: () => T): T {
@@ -102,13 +115,12 @@ function usage<T>(fn: () => T): T {
   }
 }
 
-async function install(conn: Connection, sink: Sink, req: {
-  name: string;
-  force: boolean;
-  specYaml: string;
-  specFile: string;
-}): Promise<Runtime | undefined> {
-  const call = runtimesOf(conn).installRuntime(req, new Metadata());
+async function install(
+  conn: Connection,
+  sink: Sink,
+  req: Partial<InstallRuntimeRequest>,
+): Promise<Runtime | undefined> {
+  const call = runtimesOf(conn).installRuntime(InstallRuntimeRequest.fromPartial(req), new Metadata());
   let last: Runtime | undefined;
   let inPlace = false;
   try {
@@ -162,14 +174,63 @@ export function registerRuntimeCommands(program: Command, ctx: Context): void {
 
   leaf(
     runtime.command("install").description(
-      "Build a runtime from the distribution's packages on the agent's host (a built-in name or a spec file)",
+      "Build a runtime from the distribution's packages on the agent's host (a built-in name or a spec file), " +
+        "or install a packed one (NAME.tar.zst from rnx runtime export: a local file or an http(s) URL)",
     )
-      .argument("<name|spec.yaml>", "a built-in runtime (rnx runtime list) or your own spec file")
-      .option("--force", "replace the installed runtime of that name"),
-  ).action(action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
+      .argument(
+        "<name|spec.yaml|file.tar.zst|url>",
+        "a built-in runtime (rnx runtime list), your own spec file, or a packed runtime",
+      )
+      .option("--force", "replace the installed runtime of that name")
+      .option(
+        "--sha256 <hex>",
+        "the packed runtime's sha256 (required with a URL; checked before installing)",
+      ),
+  ).action(action(async (name: string, opts: { force?: boolean; sha256?: string }, cmd: Command) => {
+    const target = installTarget(name);
+    if (opts.sha256 !== undefined) {
+      if (target !== "url" && target !== "packed") {
+        throw new UsageError(`--sha256 is for packed runtimes (a .tar.zst file or URL), not "${name}"`);
+      }
+      if (!/^[0-9a-fA-F]{64}$/.test(opts.sha256)) {
+        throw new UsageError(
+          `--sha256 "${opts.sha256}" is not a sha256 (64 hex digits, as sha256sum prints it)`,
+        );
+      }
+    }
+    if (target === "url") {
+      if (!/^https?:\/\//i.test(name)) throw new UsageError(`"${name}" is not an http:// or https:// URL`);
+      if (!opts.sha256) {
+        throw new UsageError(
+          `installing from a URL needs --sha256=HEX (the archive's sha256, as rnx runtime export prints it)`,
+        );
+      }
+    }
+    const g = globalsOf(cmd);
+    const progressSink = g.json ? io.stderr : io.stdout;
+    if (target === "packed") {
+      const done = await withConnection(
+        ctx,
+        g,
+        (conn) =>
+          uploadRuntime(conn, io.stderr, name, { force: opts.force ?? false, sha256: opts.sha256 ?? "" }),
+      );
+      if (g.json && done.runtime) io.stdout.print(toJsonText(runtimeToJson(done.runtime)));
+      else progressSink.print(progressLine(done) + "\n");
+      return;
+    }
+    if (target === "url") {
+      const r = await withConnection(
+        ctx,
+        g,
+        (conn) => install(conn, progressSink, { url: name, sha256: opts.sha256, force: opts.force ?? false }),
+      );
+      if (g.json && r) io.stdout.print(toJsonText(runtimeToJson(r)));
+      return;
+    }
     let specYaml = "";
     let specFile = "";
-    if (/\.ya?ml$/.test(name)) {
+    if (target === "spec") {
       try {
         specYaml = await Deno.readTextFile(name);
         specFile = name;
@@ -177,12 +238,11 @@ export function registerRuntimeCommands(program: Command, ctx: Context): void {
         throw new UsageError(`cannot read runtime spec ${name}: ${(e as Error).message}`);
       }
     } else usage(() => runtimeName(name));
-    const g = globalsOf(cmd);
     const r = await withConnection(
       ctx,
       g,
       (conn) =>
-        install(conn, g.json ? io.stderr : io.stdout, {
+        install(conn, progressSink, {
           name,
           force: opts.force ?? false,
           specYaml,
@@ -190,6 +250,24 @@ export function registerRuntimeCommands(program: Command, ctx: Context): void {
         }),
     );
     if (g.json && r) io.stdout.print(toJsonText(runtimeToJson(r)));
+  }));
+
+  leaf(
+    runtime.command("export").description(
+      "Pack an installed runtime into NAME.tar.zst (root + manifest) for rnx runtime install on another host",
+    )
+      .argument("<name>", "an installed runtime")
+      .option("-o, --output <file>", "where to write it (default: NAME.tar.zst here)"),
+  ).action(action(async (name: string, opts: { output?: string }, cmd: Command) => {
+    const rt = usage(() => runtimeName(name));
+    const file = opts.output ?? `${rt}.tar.zst`;
+    const g = globalsOf(cmd);
+    const r = await withConnection(ctx, g, (conn) => exportRuntime(conn, io.stderr, rt, file));
+    io.stdout.print(
+      g.json
+        ? toJsonText({ name: rt, file: r.file, size_bytes: r.bytes, sha256: r.sha256 })
+        : `Exported ${rt} to ${r.file} (${humanBytes(r.bytes)}, sha256 ${r.sha256})\n`,
+    );
   }));
 
   leaf(

@@ -1,6 +1,7 @@
 /** Human output for jobs: the `job list` table and the `job status` key: value block. */
 import type { Job, Workflow } from "../../proto/gen/joblet.ts";
 import { shortId } from "../../agent/domain/job.ts";
+import { formatNetRate } from "../../agent/domain/network.ts";
 import { jobToJson, workflowStatusName } from "./json.ts";
 import { commandLine, humanBytes, humanDuration, localTime } from "./format.ts";
 import { renderPairs, renderTable } from "./table.ts";
@@ -78,6 +79,7 @@ export function jobDetails(job: Job, now: number, color: boolean): string {
   );
   if (j.pid > 0) pairs.push(["PID", String(j.pid)]);
   if (j.network) pairs.push(["Network", j.network]);
+  if (j.max_net_bw_bytes) pairs.push(["Max net bw", `${formatNetRate(j.max_net_bw_bytes)} each way`]);
   if (j.volumes.length) {
     pairs.push(["Volumes", j.volumes.map((v) => `${v.name}${v.read_only ? " (read-only)" : ""}`).join(", ")]);
   }

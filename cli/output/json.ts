@@ -29,6 +29,8 @@ export interface JobJson {
   runtime?: string;
   /** The job's network ("" before the agent knew networks). */
   network: string;
+  /** Only for jobs with --max-net-bw: the traffic limit each way, bytes per second. */
+  max_net_bw_bytes?: number;
   /** Volumes mounted at /volumes/NAME. */
   volumes: { name: string; read_only: boolean }[];
   id: string;
@@ -164,6 +166,7 @@ export function jobToJson(job: Job, now: number): JobJson {
     requires: job.requires.map((r) => ({ job: r.job, status: statusName(r.status) })),
     ...(job.runtime ? { runtime: job.runtime } : {}),
     network: job.network ?? "",
+    ...(job.maxNetBwBytes ? { max_net_bw_bytes: job.maxNetBwBytes } : {}),
     volumes: (job.volumes ?? []).map((v) => ({ name: v.name, read_only: v.readOnly })),
   };
 }

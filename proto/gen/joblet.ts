@@ -351,6 +351,11 @@ export interface JobSpec {
   /** "bridge", "isolated", "none" or a custom network; "" = the agent's default. */
   network: string;
   /**
+   * Limits the job's network traffic each way (egress and ingress) to this many bytes per second; 0 = unlimited.
+   * Refused with network "none". rnx takes tc-style rates (--max-net-bw=10mbit, 100MB/s).
+   */
+  maxNetBwBytes: number;
+  /**
    * An installed runtime (python-3.11; also python@3.11, openjdk:21): its root replaces the host's /usr,
    * /bin, /lib*, /sbin in the job, read-only, and its environment goes under env. "" = none.
    */
@@ -529,6 +534,8 @@ export interface Job {
   volumes: VolumeMount[];
   /** The job's network ("none" = loopback only). */
   network: string;
+  /** Its traffic limit each way in bytes per second (0 = unlimited). */
+  maxNetBwBytes: number;
   /** The runtime the job runs in ("" = none). */
   runtime: string;
 }
@@ -821,6 +828,43 @@ export interface InstallRuntimeRequest {
   /** A user's own spec file (YAML), verbatim, and its file name for messages. */
   specYaml: string;
   specFile: string;
+  /**
+   * A packed runtime (NAME.tar.zst, from ExportRuntime) the agent fetches over http(s); name and spec_yaml are
+   * then ignored. sha256 (64 hex digits) is required with it and checked before the runtime is installed.
+   */
+  url: string;
+  sha256: string;
+}
+
+/** UploadRuntime's first message. */
+export interface PackedRuntimeHeader {
+  force: boolean;
+  /** The local file's name and size, for messages and progress. */
+  fileName: string;
+  sizeBytes: number;
+  /** Optional: the archive's sha256 (64 hex digits), checked like InstallRuntimeRequest.sha256. */
+  sha256: string;
+}
+
+export interface UploadRuntimeRequest {
+  header?:
+    | PackedRuntimeHeader
+    | undefined;
+  /** The next piece of the archive. */
+  chunk?: Uint8Array | undefined;
+}
+
+export interface ExportRuntimeRequest {
+  /** A runtime name or its NAME@VERSION / NAME:VERSION spelling. */
+  name: string;
+}
+
+/** A piece of a packed runtime (zstd-compressed tar: manifest.json, then root/). */
+export interface ExportRuntimeChunk {
+  data: Uint8Array;
+  /** Uncompressed bytes packed so far, of about total_bytes (the runtime's size on disk). */
+  packedBytes: number;
+  totalBytes: number;
 }
 
 export interface InstallRuntimeProgress {
@@ -1683,6 +1727,7 @@ function createBaseJobSpec(): JobSpec {
     retry: undefined,
     volumes: [],
     network: "",
+    maxNetBwBytes: 0,
     runtime: "",
     maxDiskBytes: 0,
   };
@@ -1728,6 +1773,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     if (message.network !== "") {
       writer.uint32(402).string(message.network);
+    }
+    if (message.maxNetBwBytes !== 0) {
+      writer.uint32(408).uint64(message.maxNetBwBytes);
     }
     if (message.runtime !== "") {
       writer.uint32(482).string(message.runtime);
@@ -1861,6 +1909,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.network = reader.string();
             continue;
           }
+          case 51: {
+            if (tag !== 408) {
+              break;
+            }
+
+            message.maxNetBwBytes = longToNumber(reader.uint64());
+            continue;
+          }
           case 60: {
             if (tag !== 482) {
               break;
@@ -1947,6 +2003,11 @@ export const JobSpec: MessageFns<JobSpec> = {
       retry: isSet(object.retry) ? RetryPolicy.fromJSON(object.retry) : undefined,
       volumes: globalThis.Array.isArray(object?.volumes) ? object.volumes.map((e: any) => VolumeMount.fromJSON(e)) : [],
       network: isSet(object.network) ? globalThis.String(object.network) : "",
+      maxNetBwBytes: isSet(object.maxNetBwBytes)
+        ? globalThis.Number(object.maxNetBwBytes)
+        : isSet(object.max_net_bw_bytes)
+        ? globalThis.Number(object.max_net_bw_bytes)
+        : 0,
       runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
       maxDiskBytes: isSet(object.maxDiskBytes)
         ? globalThis.Number(object.maxDiskBytes)
@@ -2009,6 +2070,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.network !== "") {
       obj.network = message.network;
     }
+    if (message.maxNetBwBytes !== 0) {
+      obj.maxNetBwBytes = Math.round(message.maxNetBwBytes);
+    }
     if (message.runtime !== "") {
       obj.runtime = message.runtime;
     }
@@ -2056,6 +2120,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       : undefined;
     message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
     message.network = object.network ?? "";
+    message.maxNetBwBytes = object.maxNetBwBytes ?? 0;
     message.runtime = object.runtime ?? "";
     message.maxDiskBytes = object.maxDiskBytes ?? 0;
     return message;
@@ -3591,6 +3656,7 @@ function createBaseJob(): Job {
     requires: [],
     volumes: [],
     network: "",
+    maxNetBwBytes: 0,
     runtime: "",
   };
 }
@@ -3698,6 +3764,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.network !== "") {
       writer.uint32(642).string(message.network);
+    }
+    if (message.maxNetBwBytes !== 0) {
+      writer.uint32(648).uint64(message.maxNetBwBytes);
     }
     if (message.runtime !== "") {
       writer.uint32(802).string(message.runtime);
@@ -3993,6 +4062,14 @@ export const Job: MessageFns<Job> = {
             message.network = reader.string();
             continue;
           }
+          case 81: {
+            if (tag !== 648) {
+              break;
+            }
+
+            message.maxNetBwBytes = longToNumber(reader.uint64());
+            continue;
+          }
           case 100: {
             if (tag !== 802) {
               break;
@@ -4130,6 +4207,11 @@ export const Job: MessageFns<Job> = {
         ? object.volumes.map((e: any) => VolumeMount.fromJSON(e))
         : [],
       network: isSet(object.network) ? globalThis.String(object.network) : "",
+      maxNetBwBytes: isSet(object.maxNetBwBytes)
+        ? globalThis.Number(object.maxNetBwBytes)
+        : isSet(object.max_net_bw_bytes)
+        ? globalThis.Number(object.max_net_bw_bytes)
+        : 0,
       runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
     };
   },
@@ -4244,6 +4326,9 @@ export const Job: MessageFns<Job> = {
     if (message.network !== "") {
       obj.network = message.network;
     }
+    if (message.maxNetBwBytes !== 0) {
+      obj.maxNetBwBytes = Math.round(message.maxNetBwBytes);
+    }
     if (message.runtime !== "") {
       obj.runtime = message.runtime;
     }
@@ -4303,6 +4388,7 @@ export const Job: MessageFns<Job> = {
     message.requires = object.requires?.map((e) => Requirement.fromPartial(e)) || [];
     message.volumes = object.volumes?.map((e) => VolumeMount.fromPartial(e)) || [];
     message.network = object.network ?? "";
+    message.maxNetBwBytes = object.maxNetBwBytes ?? 0;
     message.runtime = object.runtime ?? "";
     return message;
   },
@@ -8912,7 +8998,7 @@ export const GetRuntimeRequest: MessageFns<GetRuntimeRequest> = {
 };
 
 function createBaseInstallRuntimeRequest(): InstallRuntimeRequest {
-  return { name: "", force: false, specYaml: "", specFile: "" };
+  return { name: "", force: false, specYaml: "", specFile: "", url: "", sha256: "" };
 }
 
 export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
@@ -8928,6 +9014,12 @@ export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
     }
     if (message.specFile !== "") {
       writer.uint32(34).string(message.specFile);
+    }
+    if (message.url !== "") {
+      writer.uint32(42).string(message.url);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(50).string(message.sha256);
     }
     return writer;
   },
@@ -8977,6 +9069,22 @@ export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
             message.specFile = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9003,6 +9111,8 @@ export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
         : isSet(object.spec_file)
         ? globalThis.String(object.spec_file)
         : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
     };
   },
 
@@ -9020,6 +9130,12 @@ export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
     if (message.specFile !== "") {
       obj.specFile = message.specFile;
     }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
     return obj;
   },
 
@@ -9032,6 +9148,396 @@ export const InstallRuntimeRequest: MessageFns<InstallRuntimeRequest> = {
     message.force = object.force ?? false;
     message.specYaml = object.specYaml ?? "";
     message.specFile = object.specFile ?? "";
+    message.url = object.url ?? "";
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
+function createBasePackedRuntimeHeader(): PackedRuntimeHeader {
+  return { force: false, fileName: "", sizeBytes: 0, sha256: "" };
+}
+
+export const PackedRuntimeHeader: MessageFns<PackedRuntimeHeader> = {
+  encode(message: PackedRuntimeHeader, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.force !== false) {
+      writer.uint32(8).bool(message.force);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(18).string(message.fileName);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(24).uint64(message.sizeBytes);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PackedRuntimeHeader {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePackedRuntimeHeader();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PackedRuntimeHeader {
+    return {
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: PackedRuntimeHeader): unknown {
+    const obj: any = {};
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PackedRuntimeHeader>, I>>(base?: I): PackedRuntimeHeader {
+    return PackedRuntimeHeader.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PackedRuntimeHeader>, I>>(object: I): PackedRuntimeHeader {
+    const message = createBasePackedRuntimeHeader();
+    message.force = object.force ?? false;
+    message.fileName = object.fileName ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
+function createBaseUploadRuntimeRequest(): UploadRuntimeRequest {
+  return { header: undefined, chunk: undefined };
+}
+
+export const UploadRuntimeRequest: MessageFns<UploadRuntimeRequest> = {
+  encode(message: UploadRuntimeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== undefined) {
+      PackedRuntimeHeader.encode(message.header, writer.uint32(10).fork()).join();
+    }
+    if (message.chunk !== undefined) {
+      writer.uint32(18).bytes(message.chunk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadRuntimeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadRuntimeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = PackedRuntimeHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chunk = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadRuntimeRequest {
+    return {
+      header: isSet(object.header) ? PackedRuntimeHeader.fromJSON(object.header) : undefined,
+      chunk: isSet(object.chunk) ? bytesFromBase64(object.chunk) : undefined,
+    };
+  },
+
+  toJSON(message: UploadRuntimeRequest): unknown {
+    const obj: any = {};
+    if (message.header !== undefined) {
+      obj.header = PackedRuntimeHeader.toJSON(message.header);
+    }
+    if (message.chunk !== undefined) {
+      obj.chunk = base64FromBytes(message.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadRuntimeRequest>, I>>(base?: I): UploadRuntimeRequest {
+    return UploadRuntimeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadRuntimeRequest>, I>>(object: I): UploadRuntimeRequest {
+    const message = createBaseUploadRuntimeRequest();
+    message.header = (object.header !== undefined && object.header !== null)
+      ? PackedRuntimeHeader.fromPartial(object.header)
+      : undefined;
+    message.chunk = object.chunk ?? undefined;
+    return message;
+  },
+};
+
+function createBaseExportRuntimeRequest(): ExportRuntimeRequest {
+  return { name: "" };
+}
+
+export const ExportRuntimeRequest: MessageFns<ExportRuntimeRequest> = {
+  encode(message: ExportRuntimeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportRuntimeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportRuntimeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportRuntimeRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: ExportRuntimeRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportRuntimeRequest>, I>>(base?: I): ExportRuntimeRequest {
+    return ExportRuntimeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportRuntimeRequest>, I>>(object: I): ExportRuntimeRequest {
+    const message = createBaseExportRuntimeRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseExportRuntimeChunk(): ExportRuntimeChunk {
+  return { data: new Uint8Array(0), packedBytes: 0, totalBytes: 0 };
+}
+
+export const ExportRuntimeChunk: MessageFns<ExportRuntimeChunk> = {
+  encode(message: ExportRuntimeChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    if (message.packedBytes !== 0) {
+      writer.uint32(16).uint64(message.packedBytes);
+    }
+    if (message.totalBytes !== 0) {
+      writer.uint32(24).uint64(message.totalBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportRuntimeChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportRuntimeChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.packedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportRuntimeChunk {
+    return {
+      data: isSet(object.data) ? bytesFromBase64(object.data) : new Uint8Array(0),
+      packedBytes: isSet(object.packedBytes)
+        ? globalThis.Number(object.packedBytes)
+        : isSet(object.packed_bytes)
+        ? globalThis.Number(object.packed_bytes)
+        : 0,
+      totalBytes: isSet(object.totalBytes)
+        ? globalThis.Number(object.totalBytes)
+        : isSet(object.total_bytes)
+        ? globalThis.Number(object.total_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: ExportRuntimeChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.packedBytes !== 0) {
+      obj.packedBytes = Math.round(message.packedBytes);
+    }
+    if (message.totalBytes !== 0) {
+      obj.totalBytes = Math.round(message.totalBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportRuntimeChunk>, I>>(base?: I): ExportRuntimeChunk {
+    return ExportRuntimeChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportRuntimeChunk>, I>>(object: I): ExportRuntimeChunk {
+    const message = createBaseExportRuntimeChunk();
+    message.data = object.data ?? new Uint8Array(0);
+    message.packedBytes = object.packedBytes ?? 0;
+    message.totalBytes = object.totalBytes ?? 0;
     return message;
   },
 };
@@ -10071,6 +10577,31 @@ export const RuntimeServiceService = {
       Buffer.from(RemoveRuntimeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RemoveRuntimeResponse => RemoveRuntimeResponse.decode(value),
   },
+  /**
+   * Client stream: a PackedRuntimeHeader, then the archive's bytes. Unpacked as it arrives into a staging dir;
+   * installed only when whole and matching its manifest's checksum (nothing is left otherwise). Answers with
+   * the "done" progress message carrying the runtime. The same refusals as InstallRuntime.
+   */
+  uploadRuntime: {
+    path: "/joblet.v1.RuntimeService/UploadRuntime" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadRuntimeRequest): Buffer => Buffer.from(UploadRuntimeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadRuntimeRequest => UploadRuntimeRequest.decode(value),
+    responseSerialize: (value: InstallRuntimeProgress): Buffer =>
+      Buffer.from(InstallRuntimeProgress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InstallRuntimeProgress => InstallRuntimeProgress.decode(value),
+  },
+  /** Packs an installed runtime (NAME.tar.zst) and streams it. */
+  exportRuntime: {
+    path: "/joblet.v1.RuntimeService/ExportRuntime" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportRuntimeRequest): Buffer => Buffer.from(ExportRuntimeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportRuntimeRequest => ExportRuntimeRequest.decode(value),
+    responseSerialize: (value: ExportRuntimeChunk): Buffer => Buffer.from(ExportRuntimeChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportRuntimeChunk => ExportRuntimeChunk.decode(value),
+  },
 } as const;
 
 export interface RuntimeServiceServer extends UntypedServiceImplementation {
@@ -10084,6 +10615,14 @@ export interface RuntimeServiceServer extends UntypedServiceImplementation {
   installRuntime: handleServerStreamingCall<InstallRuntimeRequest, InstallRuntimeProgress>;
   /** Refused while jobs use the runtime (FAILED_PRECONDITION, naming them). */
   removeRuntime: handleUnaryCall<RemoveRuntimeRequest, RemoveRuntimeResponse>;
+  /**
+   * Client stream: a PackedRuntimeHeader, then the archive's bytes. Unpacked as it arrives into a staging dir;
+   * installed only when whole and matching its manifest's checksum (nothing is left otherwise). Answers with
+   * the "done" progress message carrying the runtime. The same refusals as InstallRuntime.
+   */
+  uploadRuntime: handleClientStreamingCall<UploadRuntimeRequest, InstallRuntimeProgress>;
+  /** Packs an installed runtime (NAME.tar.zst) and streams it. */
+  exportRuntime: handleServerStreamingCall<ExportRuntimeRequest, ExportRuntimeChunk>;
 }
 
 export interface RuntimeServiceClient extends Client {
@@ -10147,6 +10686,37 @@ export interface RuntimeServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RemoveRuntimeResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Client stream: a PackedRuntimeHeader, then the archive's bytes. Unpacked as it arrives into a staging dir;
+   * installed only when whole and matching its manifest's checksum (nothing is left otherwise). Answers with
+   * the "done" progress message carrying the runtime. The same refusals as InstallRuntime.
+   */
+  uploadRuntime(
+    callback: (error: ServiceError | null, response: InstallRuntimeProgress) => void,
+  ): ClientWritableStream<UploadRuntimeRequest>;
+  uploadRuntime(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InstallRuntimeProgress) => void,
+  ): ClientWritableStream<UploadRuntimeRequest>;
+  uploadRuntime(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InstallRuntimeProgress) => void,
+  ): ClientWritableStream<UploadRuntimeRequest>;
+  uploadRuntime(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InstallRuntimeProgress) => void,
+  ): ClientWritableStream<UploadRuntimeRequest>;
+  /** Packs an installed runtime (NAME.tar.zst) and streams it. */
+  exportRuntime(
+    request: ExportRuntimeRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportRuntimeChunk>;
+  exportRuntime(
+    request: ExportRuntimeRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportRuntimeChunk>;
 }
 
 export const RuntimeServiceClient = makeGenericClientConstructor(

@@ -3,7 +3,9 @@
  * docs/benchmarks.md). Prints a table, or JSON with --json. Needs root, a cgroup hierarchy and /usr/bin/tini.
  *
  *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N]
- *                                   [--only start,quota,rtt,logs,store,sampling,workflow,network] [--net-jobs N]
+ *                                   [--only start,quota,rtt,logs,store,sampling,workflow,network,runtime]
+ *   (runtime, which installs the built-in runtimes, runs only when named in --only)
+ *                                   [--net-jobs N]
  */
 import { parseArgs } from "node:util";
 import { TestAgent } from "../e2e/_agent.ts";
@@ -16,9 +18,22 @@ import { benchSampling } from "./sampling.ts";
 import { benchWorkflowFanOut } from "./workflow_fanout.ts";
 import { benchWorkspaceQuota } from "./workspace_quota.ts";
 import { benchNetwork } from "./network.ts";
+import { benchRuntimes } from "./runtime.ts";
 
-const SECTIONS = ["start", "quota", "rtt", "logs", "store", "sampling", "workflow", "network"] as const;
+const SECTIONS = [
+  "start",
+  "quota",
+  "rtt",
+  "logs",
+  "store",
+  "sampling",
+  "workflow",
+  "network",
+  "runtime",
+] as const;
 type Section = typeof SECTIONS[number];
+/** Sections run without --only: all but "runtime", which downloads and unpacks ~1.4 GB of packages. */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== "runtime");
 const MiB = 1024 * 1024;
 
 interface Options {
@@ -40,7 +55,7 @@ function parseOptions(argv: string[]): Options {
       "log-runs": { type: "string", default: "3" },
       "log-mib": { type: "string", default: "256" },
       "net-jobs": { type: "string", default: "500" },
-      only: { type: "string", default: SECTIONS.join(",") },
+      only: { type: "string", default: DEFAULT_SECTIONS.join(",") },
     },
   });
   const count = (flag: string, v: string, min: number) => {
@@ -110,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.only.includes("quota")) {
     progress(`start latency with a size-limited /work: ${sample.warmups} warm-ups + ${sample.runs} runs`);
-    figures.push(...await benchWorkspaceQuota(sample));
+    figures.push(...await benchWorkspaceQuota(sample, skipped));
   }
   if (opts.only.includes("rtt") || opts.only.includes("logs")) {
     progress("starting an agent");
@@ -148,6 +163,13 @@ async function main(argv: string[]): Promise<number> {
   if (opts.only.includes("network")) {
     progress(`network: job start on none vs bridge (${sample.runs} runs), ${opts.netJobs} jobs, leak check`);
     figures.push(...await benchNetwork(sample, opts.netJobs));
+  }
+
+  if (opts.only.includes("runtime")) {
+    progress("runtimes: install time and size of each built-in runtime; job start with one vs without");
+    figures.push(
+      ...await benchRuntimes(sample, ["python-3.11", "openjdk-17", "python-3.11-ml"], progress, skipped),
+    );
   }
 
   const report: Report = {

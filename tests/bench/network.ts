@@ -1,6 +1,7 @@
 /**
  * Networks: how long network setup adds to a job's start (RunJob until RUNNING, which includes the veth, its
- * addresses and routes, the hosts file), `bridge` beside `none` in the same agent and run; then the leak check
+ * addresses and routes, the hosts file), `bridge` beside `none` in the same agent and run, and `bridge` with
+ * `--max-net-bw` (two `tc` runs, one through nsenter) beside plain `bridge`; then the leak check
  * of the issue: many jobs on several networks, the agent stopped, and the host's links, addresses, routes and
  * nft ruleset compared with before. Jobs are submitted over gRPC directly (rnx processes would measure rnx).
  */
@@ -81,16 +82,20 @@ export async function benchNetwork(
   const figures: Figure[] = [];
   let stopped = false;
   try {
-    const start = (network: string) => async () => {
+    const start = (network: string, maxNetBwBytes = 0) => async () => {
       const t0 = performance.now();
-      const job = await runJob(client, { command: "true", network });
+      const job = await runJob(client, { command: "true", network, maxNetBwBytes });
       const ms = performance.now() - t0;
       await waitEnded(client, job.id);
       return ms;
     };
     const s = await sampleMany(
       opts,
-      async () => ({ none: await start("none")(), bridge: await start("bridge")() }),
+      async () => ({
+        none: await start("none")(),
+        bridge: await start("bridge")(),
+        limited: await start("bridge", 1_250_000)(),
+      }),
     );
     figures.push(fromSummary(SECTION, "job start (RunJob → RUNNING), --network=none", s.none));
     const added = s.bridge.median - s.none.median;
@@ -100,6 +105,13 @@ export async function benchNetwork(
       target: "p50 ≤ 2× none",
       verdict: verdictAtMost(s.bridge.median / s.none.median, 2),
       note: `network setup adds ≈ ${added.toFixed(1)} ms at p50`,
+    }));
+    figures.push(fromSummary(SECTION, "job start, --network=bridge --max-net-bw=10mbit", s.limited, {
+      ratio: s.limited.median / s.bridge.median,
+      ratioTo: "bridge",
+      target: "p50 ≤ 1.5× bridge",
+      verdict: verdictAtMost(s.limited.median / s.bridge.median, 1.5),
+      note: `tc adds ≈ ${(s.limited.median - s.bridge.median).toFixed(1)} ms at p50`,
     }));
 
     for (const [name, cidr] of [["benchnet1", "10.231.0.0/24"], ["benchnet2", "10.232.0.0/24"]]) {
@@ -111,7 +123,12 @@ export async function benchNetwork(
     await Promise.all(Array.from({ length: parallel }, async () => {
       while (next < leakJobs) {
         const i = next++;
-        const job = await runJob(client, { command: "true", network: spread[i % spread.length] });
+        // Every other round over the networks with a traffic limit: its qdiscs are part of the leak check.
+        const job = await runJob(client, {
+          command: "true",
+          network: spread[i % spread.length],
+          maxNetBwBytes: Math.floor(i / spread.length) % 2 ? 1_250_000 : 0,
+        });
         await waitEnded(client, job.id);
       }
     }));

@@ -181,10 +181,10 @@ async function drain(s: ReadableStream<Uint8Array>): Promise<void> {
 }
 
 /**
- * Removes <agent cgroup>/<namespace> in each hierarchy. On v2 the driver moved this process into
+ * Removes <agent cgroup>/<namespace> in each hierarchy (`layout` read before the driver was made). On v2 the driver moved this process into
  * <agent cgroup>/<namespace>-agent, which cannot be removed while the bench lives: it is named for removal.
  */
-function removeNamespace(
+export function removeNamespace(
   layout: ReturnType<typeof readLayout>,
   namespace: string,
   skipped: string[],

@@ -84,8 +84,52 @@ Deno.test({
         assertStringIncludes(list.stdout, "[cron */5 * * * *]");
         assertEquals((await agent.rnxJson(["job", "cancel", cron.id])).status, "CANCELED");
       });
+
+      await t.step(
+        "each cron run has its own /work: the upload, fresh, and nothing an earlier run left; freed at cancel",
+        async () => {
+          // No hook makes cron tick faster: this waits for two real minute ticks (60-120 s).
+          const dir = Deno.makeTempDirSync({ prefix: "joblet-cron-" });
+          Deno.writeTextFileSync(`${dir}/seed.txt`, "seed\n");
+          const cron = await agent.runJob([
+            "--schedule=cron:* * * * *",
+            "--upload",
+            `${dir}/seed.txt`,
+            "sh",
+            "-c",
+            "ls /work; echo run >> /work/out.txt; cat /work/out.txt; rm /work/seed.txt",
+          ]);
+          Deno.removeSync(dir, { recursive: true });
+          const runs: string[] = [];
+          for (const end = Date.now() + 150_000; Date.now() < end && runs.length < 2;) {
+            await new Promise((r) => setTimeout(r, 1000));
+            const s = await agent.rnxJson<{ history: Array<{ job_id: string }> }>(["job", "status", cron.id]);
+            runs.splice(0, runs.length, ...s.history.map((h) => h.job_id).filter(Boolean));
+          }
+          assert(runs.length >= 2, `the schedule ran ${runs.length} time(s) in 150 s`);
+          for (const id of runs.slice(0, 2)) {
+            const done = await agent.waitFinished(id);
+            assertEquals(done.status, "COMPLETED");
+            assertEquals((await agent.rnx(["job", "log", id])).stdout, "seed.txt\nrun\n", `run ${id}`);
+          }
+          const schedWork = `${agent.stateDir}/jobs/${cron.id}`;
+          // The uploads sit in the schedule's own workspace (a directory, or an image with the quota on) until it ends.
+          assert(exists(schedWork), "the schedule's uploads were freed while it still runs");
+          assertEquals((await agent.rnxJson(["job", "cancel", cron.id])).status, "CANCELED");
+          assert(!exists(schedWork), "the schedule's uploads were kept after it ended");
+        },
+      );
     } finally {
       await agent.stop();
     }
   },
 });
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

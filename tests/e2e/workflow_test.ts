@@ -168,3 +168,130 @@ Deno.test({
     }
   },
 });
+
+/**
+ * Where an installed python-3.11 runtime is kept between runs (a copy of <state>/runtimes/python-3.11), so that
+ * this test downloads it from the distribution's mirror only once per machine. tests/e2e/runtime_test.ts tests
+ * the install itself.
+ */
+const RUNTIME_CACHE = Deno.env.get("JOBLET_E2E_RUNTIME_CACHE") ?? "/var/tmp/joblet-e2e-cache/runtimes";
+
+function hasApt(): boolean {
+  try {
+    Deno.statSync("/usr/bin/apt-get");
+    Deno.statSync("/usr/bin/dpkg-deb");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function cp(from: string, to: string): Promise<void> {
+  const out = await new Deno.Command("cp", { args: ["-a", from, to], stderr: "piped" }).output();
+  if (!out.success) throw new Error(`cp -a ${from} ${to}: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** Gives the agent's state python-3.11: from the cache when there, else installed by rnx (and then cached). */
+async function withPython(stateDir: string): Promise<TestAgent> {
+  const cached = `${RUNTIME_CACHE}/python-3.11`;
+  let fromCache = false;
+  try {
+    Deno.statSync(`${cached}/runtime.json`);
+    Deno.mkdirSync(`${stateDir}/runtimes`, { recursive: true });
+    await cp(cached, `${stateDir}/runtimes/python-3.11`);
+    fromCache = true;
+  } catch { /* not cached yet */ }
+  const agent = await TestAgent.start({ stateDir });
+  const [rt] = await agent.rnxJson<Array<{ name: string; installed: boolean }>>(["runtime", "list"])
+    .then((l) => l.filter((r) => r.name === "python-3.11"));
+  if (rt?.installed) return agent;
+  if (fromCache) console.warn(`ignoring ${cached}: the agent did not take it`);
+  const inst = await agent.rnx(["runtime", "install", "python-3.11"]);
+  if (inst.code !== 0) throw new Error(`rnx runtime install python-3.11: ${inst.stderr}`);
+  const tmp = `${RUNTIME_CACHE}/.new-${crypto.randomUUID().slice(0, 8)}`;
+  Deno.mkdirSync(RUNTIME_CACHE, { recursive: true });
+  await cp(`${stateDir}/runtimes/python-3.11`, tmp);
+  try {
+    Deno.removeSync(cached, { recursive: true });
+  } catch { /* not cached */ }
+  Deno.renameSync(tmp, cached);
+  return agent;
+}
+
+Deno.test({
+  name: "e2e: workflow jobs with runtime: and resources.max_disk:",
+  ignore: skip("root", "cgroup"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const stateDir = Deno.makeTempDirSync({ prefix: "joblet-e2e-" });
+    const dir = Deno.makeTempDirSync({ prefix: "joblet-wf-" });
+    const marker = `/usr/local/joblet-wf-marker-${crypto.randomUUID().slice(0, 8)}`;
+    let agent: TestAgent | undefined;
+    try {
+      const apt = hasApt();
+      agent = apt ? await withPython(stateDir) : await TestAgent.start({ stateDir });
+      const a = agent;
+
+      await t.step(
+        "an unknown runtime is a validation error at its line, listing the installed ones",
+        async () => {
+          Deno.writeTextFileSync(
+            `${dir}/bad.yaml`,
+            "jobs:\n  ok:\n    command: 'true'\n  x:\n    command: python3\n    runtime: python-3.99\n",
+          );
+          const r = await a.rnx(["job", "run", `--workflow=${dir}/bad.yaml`]);
+          assertEquals(r.code, 1, r.stderr);
+          assertStringIncludes(
+            r.stderr,
+            `bad.yaml:6:14: x: runtime "python-3.99" is not installed (${
+              apt ? "installed: python-3.11" : "none is installed"
+            }`,
+          );
+          assertEquals(await a.rnxJson(["job", "list"]), [], "a job was created for an invalid workflow");
+        },
+      );
+
+      await t.step("max_disk: sizes the job's /work; writing past it fails with ENOSPC", async () => {
+        Deno.writeTextFileSync(
+          `${dir}/disk.yaml`,
+          "jobs:\n  fill:\n    command: sh\n" +
+            "    args: ['-c', 'head -c 33554432 /dev/zero > /work/big; echo rc=$?']\n" +
+            "    resources: { max_disk: 16MB }\n" +
+            "  roomy:\n    command: sh\n    args: ['-c', 'head -c 33554432 /dev/zero > /work/big; echo rc=$?']\n",
+        );
+        const wf = await a.rnxJson<{ id: string }>(["job", "run", `--workflow=${dir}/disk.yaml`]);
+        const jobs = byName(await settled(a, wf.id));
+        const fill = await a.rnx(["job", "log", String(jobs.fill.id)]);
+        assertEquals(fill.stdout, "rc=1\n");
+        assertStringIncludes(fill.stderr, "No space left on device");
+        assertEquals((await a.rnx(["job", "log", String(jobs.roomy.id)])).stdout, "rc=0\n");
+      });
+
+      await t.step({
+        name: "runtime: python-3.11 runs the runtime's python3, not the host's /usr",
+        ignore: !apt,
+        fn: async () => {
+          Deno.writeTextFileSync(marker, "");
+          Deno.writeTextFileSync(
+            `${dir}/py.yaml`,
+            "jobs:\n  py:\n    command: sh\n" +
+              `    args: ['-c', 'test ! -e ${marker} && python3 -c "import sys; print(sys.version_info[:2])"']\n` +
+              "    runtime: python-3.11\n",
+          );
+          const wf = await a.rnxJson<{ id: string }>(["job", "run", `--workflow=${dir}/py.yaml`]);
+          const py = byName(await settled(a, wf.id)).py;
+          assertEquals(py.status, "COMPLETED");
+          assertEquals((await a.rnx(["job", "log", String(py.id)])).stdout, "(3, 11)\n");
+          assertEquals((await a.rnxJson(["job", "status", String(py.id)])).runtime, "python-3.11");
+        },
+      });
+    } finally {
+      await agent?.stop();
+      Deno.removeSync(dir, { recursive: true });
+      try {
+        Deno.removeSync(marker);
+      } catch { /* not made */ }
+    }
+  },
+});

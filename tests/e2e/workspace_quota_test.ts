@@ -70,6 +70,103 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "e2e: by default /work is 1 GiB; after an agent crash and restart no workspace mount or loop device stays",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const agent = await TestAgent.start(); // no jobs.max_disk in its config: the default
+    const jobs = Deno.realPathSync(`${agent.stateDir}/jobs`);
+    try {
+      const df = await agent.runToEnd(["sh", "-c", "df -k /work | tail -1"]);
+      assertEquals(df.job.status, "COMPLETED", df.stderr);
+      const totalKiB = Number(df.stdout.trim().split(/\s+/)[1]);
+      assert(totalKiB > 900 * 1024 && totalKiB <= 1024 * 1024, `/work is ${totalKiB} KiB, want about 1 GiB`);
+
+      const running = await agent.runJob(["sleep", "60"]);
+      await waitFor(() => mountsUnder(jobs).length === 1, "the running job's /work is mounted");
+      const image = `${jobs}/${running.id}/work.ext4`;
+      assertEquals(loopsOf(image).length, 1, "one loop device backs the running job's /work");
+      await agent.crash();
+      assertEquals(mountsUnder(jobs).length, 1, "a crashed agent leaves the mount (recovery's work)");
+      await agent.restart();
+      // Recovery unmounted it and killed the job; the kernel detaches the loop device once the job's mount
+      // namespace is gone, which it tears down in the background.
+      assertEquals(mountsUnder(jobs), []);
+      await waitFor(() => loopsOf(image).length === 0, "the loop device is detached after the restart");
+      const after = await agent.rnxJson(["job", "status", running.id, "--json"]);
+      assertEquals(after.status, "FAILED");
+      // The restarted agent still gives jobs their limited /work.
+      const next = await agent.runToEnd(["sh", "-c", "dd if=/dev/zero of=/work/f bs=1M count=2 && echo ok"]);
+      assertEquals(next.stdout.trim(), "ok", next.stderr);
+    } finally {
+      await agent.stop();
+      assertEquals(mountsUnder(jobs), [], "no workspace stays mounted after the agent stops");
+    }
+  },
+});
+
+/**
+ * No loop device to be had, for real: the agent runs in a cgroup v1 device controller group that denies
+ * /dev/loop-control (char 10:237) and every loop block device (block major 7), as a container without loop
+ * access does. The kernel refuses the open, the job fails to start with the reason, and nothing stays mounted
+ * or attached. (Filling every loop device is not possible: LOOP_CTL_GET_FREE adds devices up to 2^20.)
+ */
+const DEVICES = "/sys/fs/cgroup/devices";
+Deno.test({
+  name:
+    "e2e: a job that cannot get a loop device fails to start with the reason, never with an unlimited /work",
+  ignore: ignore || !exists(`${DEVICES}/devices.deny`),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const group = `${DEVICES}/joblet-e2e-noloop-${Deno.pid}`;
+    Deno.mkdirSync(group);
+    let agent: TestAgent | undefined;
+    try {
+      Deno.writeTextFileSync(`${group}/devices.deny`, "c 10:237 rwm");
+      Deno.writeTextFileSync(`${group}/devices.deny`, "b 7:* rwm");
+      const enter = `echo $$ > ${group}/cgroup.procs && exec "$@"`;
+      agent = await TestAgent.start({ wrap: ["sh", "-c", enter, "sh"] });
+      const jobs = Deno.realPathSync(`${agent.stateDir}/jobs`);
+      const job = await agent.runToEnd(["sh", "-c", "echo ran"]);
+      assertEquals(job.job.status, "FAILED");
+      assert(!job.stdout.includes("ran"), "the command never ran");
+      const status = JSON.stringify(job.job) + job.stderr;
+      assertStringIncludes(status, "no loop device can be had");
+      assertStringIncludes(status, "EPERM");
+      assertEquals(mountsUnder(jobs), []);
+      const image = `${jobs}/${job.job.id}/work.ext4.new`;
+      assertEquals(loopsOf(image), []);
+      assertEquals(Deno.statSync(image).blocks, 0, "the image is back to an empty sparse file");
+    } finally {
+      await agent?.stop();
+      removeCgroupTree(group);
+    }
+  },
+});
+
+/** Loop devices whose backing file is `file` (`losetup -j`). */
+function loopsOf(file: string): string[] {
+  const out = new Deno.Command("losetup", { args: ["-j", file], stdout: "piped", stderr: "null" })
+    .outputSync();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.trim() !== "");
+}
+
+async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function removeCgroupTree(dir: string): void {
+  for (const e of Deno.readDirSync(dir)) if (e.isDirectory) removeCgroupTree(`${dir}/${e.name}`);
+  Deno.removeSync(dir);
+}
+
 function mountsUnder(dir: string): string[] {
   return Deno.readTextFileSync("/proc/self/mountinfo").split("\n").map((l) => l.split(" ")[4] ?? "")
     .filter((p) => p.startsWith(dir + "/"));

@@ -10,6 +10,7 @@ import { failedPrecondition, internal } from "../../domain/errors.ts";
 import { cidrSize, gatewayOf, type NetworkDef, numToIp, parseCidr } from "../../domain/network.ts";
 import type { HostAddress, NetworkDriver, NetworkStore } from "../../core/network_ports.ts";
 import { deleteTable, rulesetFor, TABLE } from "./nft_rules.ts";
+import { limitVeth, type TcOptions } from "./tc.ts";
 
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
 const FORWARD_FACT = "ip_forward_before";
@@ -24,6 +25,8 @@ export interface LinuxNetworkDriverOptions {
   nft?: string;
   /** Where jobs' /etc/hosts files live (bind-mounted into each job; removed whole by teardown()). */
   hostsDir?: string;
+  /** The tc and nsenter binaries for --max-net-bw (tc.ts). */
+  tc?: TcOptions;
 }
 
 /** The host end of a job's veth: "jv" + 12 hex digits of the job id (15-byte limit). */
@@ -36,12 +39,14 @@ export class LinuxNetworkDriver implements NetworkDriver {
   readonly #table: string;
   readonly #nft: string;
   readonly #hostsDir: string | undefined;
+  readonly #tc: TcOptions;
 
   constructor(opts: LinuxNetworkDriverOptions) {
     this.#store = opts.store;
     this.#table = opts.table ?? TABLE;
     this.#nft = opts.nft ?? "nft";
     this.#hostsDir = opts.hostsDir;
+    this.#tc = opts.tc ?? {};
   }
 
   #nl<T>(fn: (nl: Rtnl) => T): T {
@@ -116,7 +121,7 @@ export class LinuxNetworkDriver implements NetworkDriver {
     await this.#runNft(rulesetFor(active, this.#table));
   }
 
-  attach(jobId: string, pid: number, net: NetworkDef, ip: string): void {
+  attach(jobId: string, pid: number, net: NetworkDef, ip: string, maxNetBwBytes?: number): void {
     const host = vethName(jobId);
     const nsPath = `/proc/${pid}/ns/net`;
     const c = parseCidr(net.cidr);
@@ -139,6 +144,8 @@ export class LinuxNetworkDriver implements NetworkDriver {
         } finally {
           inner.close();
         }
+        // The qdiscs live on the veth's two ends and go with it (detach, or the namespace's end).
+        if (maxNetBwBytes) limitVeth(host, nsPath, maxNetBwBytes, this.#tc);
       } catch (e) {
         nl.del(host);
         throw e;

@@ -21,7 +21,8 @@ const SCHEMA = `
     ip        TEXT    NOT NULL,
     names     TEXT    NOT NULL,
     attached  INTEGER NOT NULL,
-    ended     INTEGER NOT NULL DEFAULT 0
+    ended     INTEGER NOT NULL DEFAULT 0,
+    max_net_bw INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS allocations_by_network ON allocations (network);
   CREATE TABLE IF NOT EXISTS facts (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`;
@@ -41,6 +42,7 @@ interface AllocRow {
   names: string;
   attached: number;
   ended: number;
+  max_net_bw: number;
 }
 
 export class SqliteNetworkStore implements NetworkStore {
@@ -56,6 +58,11 @@ export class SqliteNetworkStore implements NetworkStore {
       if (path !== ":memory:") Deno.chmodSync(path, 0o600);
       db.exec("PRAGMA busy_timeout = 5000");
       db.exec(SCHEMA);
+      // Databases made before --max-net-bw lack its column.
+      const cols = db.prepare("PRAGMA table_info(allocations)").all() as unknown as { name: string }[];
+      if (!cols.some((c) => c.name === "max_net_bw")) {
+        db.exec("ALTER TABLE allocations ADD COLUMN max_net_bw INTEGER NOT NULL DEFAULT 0");
+      }
       return new SqliteNetworkStore(db);
     } catch (e) {
       throw new JobletError("Internal", `Cannot open network database ${path}: ${(e as Error).message}`, {
@@ -98,8 +105,17 @@ export class SqliteNetworkStore implements NetworkStore {
 
   putAllocation(a: Allocation): void {
     this.#db.prepare(
-      "INSERT OR REPLACE INTO allocations (job_id, network, ip, names, attached, ended) VALUES (?, ?, ?, ?, ?, ?)",
-    ).run(a.jobId, a.network, a.ip, JSON.stringify(a.names), a.attached ? 1 : 0, a.ended ? 1 : 0);
+      "INSERT OR REPLACE INTO allocations (job_id, network, ip, names, attached, ended, max_net_bw) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).run(
+      a.jobId,
+      a.network,
+      a.ip,
+      JSON.stringify(a.names),
+      a.attached ? 1 : 0,
+      a.ended ? 1 : 0,
+      a.maxNetBwBytes ?? 0,
+    );
   }
 
   removeAllocation(jobId: string): void {
@@ -131,5 +147,6 @@ function toAllocation(r: AllocRow): Allocation {
     names: JSON.parse(r.names),
     attached: r.attached === 1,
     ended: r.ended === 1,
+    maxNetBwBytes: r.max_net_bw,
   };
 }

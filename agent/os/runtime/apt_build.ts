@@ -3,7 +3,8 @@
  * (an empty dpkg status, so every dependency is resolved), Dir::Cache and a copy of the host's sources, all
  * under `dir`. Nothing is written to the host's dpkg database or anywhere outside `dir`; no maintainer script
  * runs. Steps: apt-get update → resolve (--print-uris) → download (--download-only) → unpack each .deb with
- * `dpkg-deb --fsys-tarfile | tar -x --keep-directory-symlink` into a merged-/usr root → `ldconfig -r`.
+ * `dpkg-deb --fsys-tarfile | tar -x --keep-directory-symlink` into a merged-/usr root. The configure steps
+ * (ldconfig, CA certificates, links, Java's cacerts) are maintainer.ts's.
  */
 import { join } from "node:path";
 import { failedPrecondition, internal, invalidArgument } from "../../domain/errors.ts";
@@ -16,12 +17,19 @@ export interface AptBuildOptions {
   packages: string[];
   /** Where the host's sources are read from (default /etc/apt). */
   aptEtc?: string;
+  /**
+   * A directory of .debs kept between builds (e.g. /var/cache/joblet/debs): a .deb found there is handed to apt,
+   * which checks its hash before using it instead of downloading; new downloads are added. Optional.
+   */
+  debCache?: string;
   signal?: AbortSignal;
 }
 
 export interface AptBuildResult {
   root: string;
   packages: RuntimePackage[];
+  /** The postinst scripts that call update-alternatives (alternatives.ts redoes those calls in the root). */
+  alternativeScripts: string[];
 }
 
 /** One .deb as `apt-get --print-uris` names it. */
@@ -73,8 +81,18 @@ export async function* aptBuild(opts: AptBuildOptions): AsyncGenerator<InstallPr
     totalBytes,
   });
 
-  let done = 0;
-  let bytes = 0;
+  const archives = join(apt, "cache", "archives");
+  const seeded = opts.debCache ? seedFromCache(opts.debCache, archives, debs) : new Map<string, number>();
+  let done = seeded.size;
+  let bytes = debs.filter((d) => seeded.has(d.file)).reduce((n, d) => n + d.bytes, 0);
+  if (done > 0) {
+    yield step("download", `${done} of ${debs.length} packages from the cache ${opts.debCache}`, {
+      done,
+      total: debs.length,
+      bytes,
+      totalBytes,
+    });
+  }
   const byName = new Map(debs.map((d) => [d.name, d]));
   const progress: InstallProgress[] = [];
   let wake: (() => void) | undefined;
@@ -99,13 +117,17 @@ export async function* aptBuild(opts: AptBuildOptions): AsyncGenerator<InstallPr
     else await new Promise<void>((r) => wake = r);
   }
   await download;
+  if (opts.debCache) saveToCache(opts.debCache, archives, debs, seeded);
 
   for (const d of MERGED) Deno.mkdirSync(join(root, "usr", d), { recursive: true });
   for (const d of MERGED) Deno.symlinkSync(`usr/${d}`, join(root, d));
   let unpacked = 0;
+  const alternativeScripts: string[] = [];
   for (const d of debs) {
     opts.signal?.throwIfAborted();
-    await unpack(join(apt, "cache", "archives", d.file), root);
+    await unpack(join(archives, d.file), root);
+    const postinst = await controlFile(join(archives, d.file), "postinst");
+    if (postinst.includes("update-alternatives")) alternativeScripts.push(postinst);
     unpacked++;
     yield step("unpack", `${d.name} ${d.version}`, {
       done: unpacked,
@@ -114,10 +136,7 @@ export async function* aptBuild(opts: AptBuildOptions): AsyncGenerator<InstallPr
       totalBytes,
     });
   }
-
-  yield step("configure", "ldconfig in the runtime root");
-  await run("ldconfig", ["-r", root], env, opts.signal);
-  return { root, packages: debs.map((d) => ({ name: d.name, version: d.version })) };
+  return { root, packages: debs.map((d) => ({ name: d.name, version: d.version })), alternativeScripts };
 }
 
 /** `'URI' FILE SIZE HASH` lines → the .debs; the name and version come from the file name. */
@@ -130,6 +149,50 @@ export function parsePrintUris(out: string): DebToFetch[] {
     debs.push({ file: m[1], name, version: decodeURIComponent(version ?? ""), bytes: Number(m[2]) });
   }
   return debs;
+}
+
+/**
+ * Hands apt the .debs the cache has (same file name and size; apt checks the hash and downloads again on a
+ * mismatch). Hard links where the cache is on the same filesystem, copies elsewhere. Returns file → inode.
+ */
+function seedFromCache(cache: string, archives: string, debs: DebToFetch[]): Map<string, number> {
+  const seeded = new Map<string, number>();
+  for (const d of debs) {
+    const from = join(cache, d.file);
+    try {
+      if (Deno.statSync(from).size !== d.bytes) continue;
+      const to = join(archives, d.file);
+      linkOrCopy(from, to);
+      seeded.set(d.file, Deno.statSync(to).ino ?? 0);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return seeded;
+}
+
+/**
+ * Adds what apt downloaded to the cache (a seeded file apt kept has the same inode: skipped), each atomically
+ * (a temp name, then rename), as builds may run at once.
+ */
+function saveToCache(cache: string, archives: string, debs: DebToFetch[], seeded: Map<string, number>): void {
+  Deno.mkdirSync(cache, { recursive: true, mode: 0o755 });
+  for (const d of debs) {
+    const to = join(cache, d.file);
+    if (seeded.has(d.file) && seeded.get(d.file) === Deno.statSync(join(archives, d.file)).ino) continue;
+    const tmp = `${to}.${crypto.randomUUID().slice(0, 8)}.part`;
+    linkOrCopy(join(archives, d.file), tmp);
+    Deno.renameSync(tmp, to);
+  }
+}
+
+function linkOrCopy(from: string, to: string): void {
+  try {
+    Deno.linkSync(from, to);
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return;
+    Deno.copyFileSync(from, to); // another filesystem (EXDEV)
+  }
 }
 
 /** apt's "Unable to locate package x" / "has no installation candidate" → the package names. */
@@ -189,6 +252,17 @@ function copyIfThere(from: string, to: string): void {
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
+}
+
+/** A control file of a .deb (`postinst`, …), or "" when it has none. */
+async function controlFile(deb: string, name: string): Promise<string> {
+  const out = await new Deno.Command("dpkg-deb", {
+    args: ["--info", deb, name],
+    stdout: "piped",
+    stderr: "null",
+  })
+    .output();
+  return out.success ? new TextDecoder().decode(out.stdout) : "";
 }
 
 async function unpack(deb: string, root: string): Promise<void> {

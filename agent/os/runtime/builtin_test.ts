@@ -14,3 +14,11 @@ Deno.test("the embedded built-in specs are their .yaml files verbatim, and every
   assertEquals(Object.keys(BUILTIN_SPECS).sort(), files);
   for (const f of files) assertEquals(BUILTIN_SPECS[f], Deno.readTextFileSync(new URL(f, dir)), f);
 });
+
+Deno.test("the built-in specs are python-3.11, python-3.11-ml and openjdk-17, and none claims openjdk-21", () => {
+  const byName = new Map(builtinSpecs().map((s) => [s.name, s]));
+  assertEquals([...byName.keys()].sort(), ["openjdk-17", "python-3.11", "python-3.11-ml"]);
+  assertEquals(byName.get("python-3.11-ml")!.env.MPLBACKEND, "Agg");
+  assertEquals(byName.get("openjdk-17")!.env.JAVA_HOME, "/usr/lib/jvm/java-17-openjdk");
+  assertEquals(byName.get("openjdk-17")!.test.includes("javac Hello.java"), true);
+});

@@ -9,14 +9,22 @@
 import { join } from "node:path";
 import { internal, JobletError } from "../../domain/errors.ts";
 import { checkRuntimeSpec, packagesOf, type RuntimeRecord, type RuntimeSpec } from "../../domain/runtime.ts";
-import type { InstallProgress, RuntimeDriver } from "../../core/runtime_ports.ts";
+import type { InstallProgress, PackChunk, PackedSource, RuntimeDriver } from "../../core/runtime_ports.ts";
 import { aptBuild } from "./apt_build.ts";
+import { fetchArchive } from "./archive_fetch.ts";
+import { packRuntime, unpackRuntime } from "./pack.ts";
+import { configureRoot } from "./maintainer.ts";
+
+/** Environment variable naming a .deb cache shared by builds (tests and CI set it; see docs/runtimes.md). */
+export const DEB_CACHE_ENV = "JOBLET_RUNTIME_DEB_CACHE";
 
 export interface HostRuntimeDriverOptions {
   /** `<state>/runtimes`. */
   dir: string;
   /** Where the host's apt sources are read from (default /etc/apt). */
   aptEtc?: string;
+  /** .debs kept between installs (apt_build.ts); default: $JOBLET_RUNTIME_DEB_CACHE, else none. */
+  debCache?: string;
   log?: (msg: string) => void;
   now?: () => number;
 }
@@ -59,8 +67,10 @@ export class HostRuntimeDriver implements RuntimeDriver {
         dir: staging,
         packages: packagesOf(spec),
         aptEtc: this.#opts.aptEtc,
+        debCache: this.#opts.debCache ?? (Deno.env.get(DEB_CACHE_ENV) || undefined),
         signal,
       });
+      yield* configureRoot(built.root, spec, built.alternativeScripts, signal);
       Deno.removeSync(join(staging, "apt"), { recursive: true });
       const record: RuntimeRecord = {
         spec,
@@ -70,10 +80,7 @@ export class HostRuntimeDriver implements RuntimeDriver {
       };
       Deno.writeTextFileSync(join(staging, "runtime.json"), JSON.stringify(record, null, 2) + "\n");
       signal?.throwIfAborted();
-      const target = join(this.#dir, spec.name);
-      const old = exists(target) ? this.#aside(spec.name) : undefined;
-      Deno.renameSync(staging, target);
-      if (old) await Deno.remove(old, { recursive: true });
+      await this.#commit(staging, spec.name);
       return record;
     } catch (e) {
       await Deno.remove(staging, { recursive: true }).catch(() => {});
@@ -82,6 +89,50 @@ export class HostRuntimeDriver implements RuntimeDriver {
       }
       throw e;
     }
+  }
+
+  /** A packed runtime (pack.ts), unpacked in a staging dir like an apt build: whole or absent. */
+  async *installPacked(
+    from: PackedSource,
+    opts: { sha256?: string; admit: (spec: RuntimeSpec) => void; signal?: AbortSignal },
+  ): AsyncGenerator<InstallProgress, RuntimeRecord> {
+    Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    const label = from.kind === "url" ? from.url : from.label;
+    const staging = join(this.#dir, `.staging-packed-${crypto.randomUUID().slice(0, 8)}`);
+    Deno.mkdirSync(staging, { mode: 0o700 });
+    try {
+      const src = from.kind === "url" ? await fetchArchive(from.url, opts.signal) : from;
+      const record = yield* unpackRuntime({
+        ...opts,
+        chunks: src.chunks,
+        size: src.size,
+        phase: from.kind === "url" ? "download" : "receive",
+        label,
+        dir: staging,
+        now: this.#opts.now,
+      });
+      opts.signal?.throwIfAborted();
+      await this.#commit(staging, record.spec.name);
+      return record;
+    } catch (e) {
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
+      if (e instanceof JobletError) {
+        throw new JobletError(e.code, `cannot install packed runtime ${label}: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  pack(record: RuntimeRecord, signal?: AbortSignal): AsyncGenerator<PackChunk> {
+    return packRuntime(join(this.#dir, record.spec.name), record, { signal, now: this.#opts.now });
+  }
+
+  /** Renames a whole staging dir into place, replacing (then deleting) an installed runtime of that name. */
+  async #commit(staging: string, name: string): Promise<void> {
+    const target = join(this.#dir, name);
+    const old = exists(target) ? this.#aside(name) : undefined;
+    Deno.renameSync(staging, target);
+    if (old) await Deno.remove(old, { recursive: true });
   }
 
   async remove(name: string): Promise<void> {

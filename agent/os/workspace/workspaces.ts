@@ -6,14 +6,15 @@
  * With a size limit (`--max-disk`, config `jobs.max_disk`; docs/adr/0009-workspace-quota.md) /work is an ext4
  * image on a loop device instead of a plain directory:
  *
- *   <state>/jobs/<id>/work.ext4.new   sparse file of the job's size, made at commit (not formatted yet)
+ *   <state>/jobs/<id>/work.ext4.new   sparse file of the job's size, made at commit: a ready image from the
+ *                                     pool (image_pool.ts) when it is of the default size, else unformatted
  *   <state>/jobs/<id>/staged/         the uploads, waiting to be copied in
  *   <state>/jobs/<id>/work.ext4       the formatted image: the job's files, kept after the job ends
  *   <state>/jobs/<id>/work            the mount point, mounted only while a run of the job uses it
  *
- * The first open() formats the image, mounts it, copies the uploads in and only then renames it to work.ext4;
+ * The first open() formats the image (unless it came formatted from the pool), mounts it, copies the uploads in and only then renames it to work.ext4;
  * a failure on the way unmounts and leaves work.ext4.new empty again (and the uploads staged), so a retry
- * starts over and nothing is half-made. Later opens (retries, cron runs) mount work.ext4 again; the last
+ * starts over and nothing is half-made. Later opens (retries) mount work.ext4 again; the last
  * close() unmounts it, which frees the loop device. Deleting the job deletes the directory.
  */
 import { join } from "node:path";
@@ -21,6 +22,8 @@ import { checkUploadPath, uploadMode } from "../../domain/upload.ts";
 import { failedPrecondition, internal, invalidArgument, JobletError } from "../../domain/errors.ts";
 import { formatSize } from "../../domain/units.ts";
 import type { UploadItem, UploadStaging, WorkspaceStore } from "../../core/ports.ts";
+import { restage } from "./seed.ts";
+import { DEFAULT_POOL_SIZE, ImagePool } from "./image_pool.ts";
 
 export interface UploadLimits {
   maxFiles: number;
@@ -35,7 +38,10 @@ export interface DiskImages {
   check(): void;
   /** Formats the sparse file `image` (its size is the limit) ext4, root directory owned by nobody. */
   format(image: string): Promise<void>;
-  mount(image: string, target: string): Promise<void>;
+  /** Whether `image` holds a file system already (a ready image from the pool) rather than zeros. */
+  isFormatted(image: string): boolean;
+  /** Attaches `image` to a loop device that lives as long as the mount, and mounts it on `target`. */
+  mount(image: string, target: string): void | Promise<void>;
   isMounted(target: string): boolean;
   /** Mount points at or below `dir`. */
   mountsUnder(dir: string): string[];
@@ -45,6 +51,10 @@ export interface DiskImages {
 export interface WorkspacesOptions {
   /** Size-limited workspaces; absent: a job that asks for a limit is refused. */
   images?: DiskImages;
+  /** Keep images of this size (the default jobs.max_disk) formatted ahead of time; 0 or absent: no pool. */
+  poolBytes?: number;
+  /** How many (DEFAULT_POOL_SIZE when absent). */
+  poolSize?: number;
   log?: (msg: string) => void;
 }
 
@@ -53,6 +63,7 @@ const NOBODY = 65534;
 const IMAGE = "work.ext4";
 const NEW_IMAGE = "work.ext4.new";
 const STAGED = "staged";
+const POOL = "workspace-pool";
 
 interface Use {
   users: number;
@@ -65,6 +76,7 @@ export class Workspaces implements WorkspaceStore {
   readonly #images: DiskImages | undefined;
   readonly #log: (msg: string) => void;
   readonly #uses = new Map<string, Use>();
+  readonly #pool: ImagePool | undefined;
 
   constructor(stateDir: string, opts: WorkspacesOptions = {}) {
     this.#jobsDir = join(stateDir, "jobs");
@@ -91,6 +103,33 @@ export class Workspaces implements WorkspaceStore {
         }
       }
     }
+    const images = this.#images;
+    let usable = !!images && (opts.poolBytes ?? 0) > 0;
+    try {
+      if (usable) images!.check();
+    } catch (e) {
+      usable = false; // jobs will be refused with the fix; no pool to fill
+      this.#log(`workspace pool: off (${(e as Error).message})`);
+    }
+    this.#pool = usable
+      ? new ImagePool({
+        dir: join(stateDir, POOL),
+        bytes: opts.poolBytes!,
+        size: opts.poolSize ?? DEFAULT_POOL_SIZE,
+        format: (image) => images!.format(image),
+        log: this.#log,
+      })
+      : undefined;
+  }
+
+  /** The pool of ready images, when there is one (benches and tests wait on it). */
+  get pool(): ImagePool | undefined {
+    return this.#pool;
+  }
+
+  /** Stops making ready images and deletes them (the agent is stopping). */
+  async stopPool(): Promise<void> {
+    await this.#pool?.stop();
   }
 
   workDir(jobId: string): string {
@@ -127,11 +166,13 @@ export class Workspaces implements WorkspaceStore {
       return work;
     }
     try {
-      const f = Deno.openSync(join(dir, NEW_IMAGE), { write: true, createNew: true, mode: 0o600 });
-      try {
-        f.truncateSync(staging.diskBytes);
-      } finally {
-        f.close();
+      if (!this.#pool?.take(staging.diskBytes, join(dir, NEW_IMAGE))) {
+        const f = Deno.openSync(join(dir, NEW_IMAGE), { write: true, createNew: true, mode: 0o600 });
+        try {
+          f.truncateSync(staging.diskBytes);
+        } finally {
+          f.close();
+        }
       }
       Deno.mkdirSync(work, { mode: 0o755 });
       Deno.renameSync(staging.dir, join(dir, STAGED));
@@ -143,7 +184,22 @@ export class Workspaces implements WorkspaceStore {
   }
 
   /**
-   * Makes the workspace of `ownerId` (a job, or the cron schedule whose runs share it) ready for a run and
+   * A new staging area holding a fresh copy of the uploads `ownerId` (a cron schedule) was given, sized like its
+   * /work; committed as a run's own /work (seed.ts).
+   */
+  restage(ownerId: string, limits: UploadLimits): Promise<Staging> {
+    const dir = join(this.#jobsDir, ownerId);
+    const image = [join(dir, IMAGE), join(dir, NEW_IMAGE)].find(exists);
+    const staged = join(dir, STAGED);
+    return restage(this, ownerId, {
+      image,
+      staged: image && exists(staged) ? staged : undefined,
+      work: this.workDir(ownerId),
+    }, limits);
+  }
+
+  /**
+   * Makes the workspace of `ownerId` (a job) ready for a run and
    * returns its host path: mounts its image (formatting it and copying the uploads in the first time). Each
    * open() needs a close(); runs that overlap share one mount.
    */
@@ -227,21 +283,22 @@ export class Workspaces implements WorkspaceStore {
     }
     const size = Deno.statSync(fresh).size;
     try {
-      await images.format(fresh);
+      if (!images.isFormatted(fresh)) await images.format(fresh);
       await images.mount(fresh, work);
+      if (!exists(join(work, "lost+found"))) {
+        // Formatted, but an earlier attempt got past the removal below (an agent crash): not empty, start over.
+        images.unmount(work);
+        resetImage(fresh, size);
+        await images.format(fresh);
+        await images.mount(fresh, work);
+      }
       Deno.removeSync(join(work, "lost+found")); // root's, 0700: a job sees an empty /work, as without a limit
       copyUploads(join(dir, STAGED), work, size);
       Deno.renameSync(fresh, image); // the loop device holds the file open: a rename is safe while mounted
     } catch (e) {
       try {
         if (images.isMounted(work)) images.unmount(work, true);
-        // Back to an unformatted sparse file of the same size: the next attempt starts over.
-        const f = Deno.openSync(fresh, { write: true, truncate: true });
-        try {
-          f.truncateSync(size);
-        } finally {
-          f.close();
-        }
+        resetImage(fresh, size); // the next attempt starts over
       } catch (e2) {
         this.#log(`workspace of ${ownerId}: clean-up after a failed mount failed: ${(e2 as Error).message}`);
       }
@@ -253,6 +310,16 @@ export class Workspaces implements WorkspaceStore {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
     return work;
+  }
+}
+
+/** Back to an unformatted sparse file of `size` bytes. */
+function resetImage(image: string, size: number): void {
+  const f = Deno.openSync(image, { write: true, truncate: true });
+  try {
+    f.truncateSync(size);
+  } finally {
+    f.close();
   }
 }
 

@@ -18,6 +18,7 @@ import type { WorkflowUploadItem } from "../../core/workflow_service.ts";
 export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceServer {
   const toPb = (id: string) => jobToPb(jobs.get(id), jobs.logBytes(id));
   const logBytes = (id: string) => jobs.logBytes(id);
+  const withNetwork = (j: { id: string }) => jobs.get(j.id);
   return {
     cancelJob: unary<pb.CancelJobRequest, pb.Job>(
       "CancelJob",
@@ -51,7 +52,7 @@ export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceSer
           uploads(),
           ctx.caller.name,
         );
-        return workflowToPb(view, true, logBytes);
+        return workflowToPb(view, true, logBytes, withNetwork);
       },
     ),
 
@@ -59,7 +60,7 @@ export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceSer
       "GetWorkflow",
       "read",
       log,
-      (req) => workflowToPb(jobs.workflows.get(req.id), true, logBytes),
+      (req) => workflowToPb(jobs.workflows.get(req.id), true, logBytes, withNetwork),
     ),
 
     listWorkflows: unary<pb.ListWorkflowsRequest, pb.ListWorkflowsResponse>(
@@ -73,7 +74,8 @@ export function jobServiceHandlers(jobs: JobService, log: Log): pb.JobServiceSer
       "StopWorkflow",
       "write",
       log,
-      async (req, ctx) => workflowToPb(await jobs.workflows.stop(req.id, ctx.caller.name), true, logBytes),
+      async (req, ctx) =>
+        workflowToPb(await jobs.workflows.stop(req.id, ctx.caller.name), true, logBytes, withNetwork),
     ),
 
     runJob: clientStream<pb.RunJobRequest, pb.Job>("RunJob", "write", log, async (messages, ctx) => {

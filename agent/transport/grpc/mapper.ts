@@ -36,8 +36,16 @@ function retryToPb(r: RetryPolicy): pb.RetryPolicy {
   return { retries: r.retries, delayMs: r.delayMs, noRetryOn: r.noRetryOn };
 }
 
-/** A workflow with (full) or without (list) its jobs and YAML. */
-export function workflowToPb(v: WorkflowView, full: boolean, logBytes: (id: string) => number): pb.Workflow {
+/**
+ * A workflow with (full) or without (list) its jobs and YAML. `withNetwork` adds what the network store keeps
+ * of a job (its network and traffic limit), as JobService.get() does.
+ */
+export function workflowToPb(
+  v: WorkflowView,
+  full: boolean,
+  logBytes: (id: string) => number,
+  withNetwork: (j: JobRecord) => JobRecord & { network?: string; maxNetBwBytes?: number } = (j) => j,
+): pb.Workflow {
   const count = (...s: JobStatus[]) => v.jobs.filter((j) => s.includes(j.status)).length;
   return {
     id: v.workflow.id,
@@ -55,7 +63,7 @@ export function workflowToPb(v: WorkflowView, full: boolean, logBytes: (id: stri
     failedJobs: count("FAILED", "TIMEOUT", "STOPPED"),
     canceledJobs: count("CANCELED"),
     runningJobs: count("RUNNING", "INITIALIZING"),
-    jobs: full ? v.jobs.map((j) => jobToPb(j, logBytes(j.id))) : [],
+    jobs: full ? v.jobs.map((j) => jobToPb(withNetwork(j), logBytes(j.id))) : [],
     stoppedBy: v.workflow.stoppedBy,
   };
 }
@@ -66,7 +74,10 @@ export function statusFromPb(s: pb.JobStatus): JobStatus {
   return found;
 }
 
-export function jobToPb(job: JobRecord & { network?: string }, logBytes: number): pb.Job {
+export function jobToPb(
+  job: JobRecord & { network?: string; maxNetBwBytes?: number },
+  logBytes: number,
+): pb.Job {
   return {
     id: job.id,
     name: job.name,
@@ -116,6 +127,7 @@ export function jobToPb(job: JobRecord & { network?: string }, logBytes: number)
     requires: job.requires.map((r) => ({ job: r.job, status: STATUS_TO_PB[r.status] })),
     volumes: (job.volumes ?? []).map((v) => ({ name: v.name, readOnly: v.readOnly })),
     network: job.network ?? "",
+    maxNetBwBytes: job.maxNetBwBytes ?? 0,
     runtime: job.runtime ?? "",
   };
 }
@@ -172,6 +184,7 @@ export function specFromPb(spec: pb.JobSpec): JobSpec {
     ...(spec.network ? { network: spec.network } : {}),
     ...(spec.runtime ? { runtime: runtimeName(spec.runtime) } : {}),
     ...(spec.maxDiskBytes ? { maxDiskBytes: spec.maxDiskBytes } : {}),
+    ...(spec.maxNetBwBytes ? { maxNetBwBytes: spec.maxNetBwBytes } : {}),
   });
   if (spec.schedule) {
     checkScheduleSyntax(spec.schedule);
