@@ -86,6 +86,13 @@ export const EXAMPLES: Record<string, readonly Example[]> = {
     { what: "A summary every 2 seconds until Ctrl-C", line: "rnx monitor watch --interval 2" },
     { what: "One JSON line per interval, for a log", line: "rnx monitor watch --json >> host.jsonl" },
   ],
+  "admin": [
+    { what: "Serve the web UI on http://127.0.0.1:5173/ and open it", line: "rnx admin --open" },
+    {
+      what: "Serve it to the local network; the printed URL carries the access token",
+      line: "rnx admin --bind 0.0.0.0 --port 8080",
+    },
+  ],
   "nodes": [
     { what: "The nodes in the config; '*' marks the default", line: "rnx nodes" },
   ],

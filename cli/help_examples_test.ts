@@ -47,8 +47,10 @@ Deno.test("every example's rnx command line parses: none ends in a usage error",
     for (const e of list) {
       const argv = words(e.line);
       if (argv[0] !== "rnx") continue; // e.g. `source <(rnx completion bash)`
-      // The fake config has one node, "lab"; the examples say "prod".
-      const res = await runFake(argv.slice(1).map((w) => w === "prod" ? "lab" : w), {});
+      // The fake config has one node, "lab"; the examples say "prod". `rnx admin` serves until Ctrl-C: a trailing
+      // --help still parses (and checks) every option before it, then exits.
+      const args = argv.slice(1).map((w) => w === "prod" ? "lab" : w);
+      const res = await runFake(args[0] === "admin" ? [...args, "--help"] : args, {});
       // Local files the example names (train.py, pipeline.yaml) are not here; anything else is a mistake.
       if (/"[^"]+" does not exist|Cannot read workflow/.test(res.err)) continue;
       assert.notEqual(res.code, 2, `${e.line}: ${res.err}`);

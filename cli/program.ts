@@ -17,6 +17,7 @@ import { registerVolumeCommands } from "./commands/volume.ts";
 import { registerNetworkCommands } from "./commands/network.ts";
 import { registerRuntimeCommands } from "./commands/runtime.ts";
 import { registerCompletionCommand } from "./commands/completion.ts";
+import { registerAdminCommand } from "./commands/admin.ts";
 import { applyHelp } from "./help_examples.ts";
 
 export function buildProgram(ctx: Context): Command {
@@ -38,6 +39,7 @@ export function buildProgram(ctx: Context): Command {
   registerVolumeCommands(program, ctx);
   registerNetworkCommands(program, ctx);
   registerRuntimeCommands(program, ctx);
+  registerAdminCommand(program, ctx);
   registerVersionCommand(program, ctx);
   registerCompletionCommand(program, ctx);
   applyHelp(program); // after every command: adds `help <command…>` and each command's examples

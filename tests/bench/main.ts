@@ -3,8 +3,8 @@
  * docs/benchmarks.md). Prints a table, or JSON with --json. Needs root, a cgroup hierarchy and /usr/bin/tini.
  *
  *   deno run -A tests/bench/main.ts [--json] [--runs N] [--log-runs N] [--log-mib N]
- *                                   [--only start,quota,rtt,logs,store,sampling,workflow,network,runtime]
- *   (runtime, which installs the built-in runtimes, runs only when named in --only)
+ *                                   [--only start,quota,rtt,logs,store,sampling,workflow,network,runtime,ui]
+ *   (runtime, which installs the built-in runtimes, and ui, which needs chromium, run only when named in --only)
  *                                   [--net-jobs N]
  */
 import { parseArgs } from "node:util";
@@ -19,6 +19,7 @@ import { benchWorkflowFanOut } from "./workflow_fanout.ts";
 import { benchWorkspaceQuota } from "./workspace_quota.ts";
 import { benchNetwork } from "./network.ts";
 import { benchRuntimes } from "./runtime.ts";
+import { benchAdminUi } from "./admin_ui.ts";
 
 const SECTIONS = [
   "start",
@@ -30,10 +31,14 @@ const SECTIONS = [
   "workflow",
   "network",
   "runtime",
+  "ui",
 ] as const;
 type Section = typeof SECTIONS[number];
-/** Sections run without --only: all but "runtime", which downloads and unpacks ~1.4 GB of packages. */
-const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== "runtime");
+/**
+ * Sections run without --only: all but "runtime", which downloads and unpacks ~1.4 GB of packages, and "ui",
+ * which needs Debian's chromium.
+ */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== "runtime" && s !== "ui");
 const MiB = 1024 * 1024;
 
 interface Options {
@@ -170,6 +175,16 @@ async function main(argv: string[]): Promise<number> {
     figures.push(
       ...await benchRuntimes(sample, ["python-3.11", "openjdk-17", "python-3.11-ml"], progress, skipped),
     );
+  }
+
+  if (opts.only.includes("ui")) {
+    progress(`admin UI: first page in chromium vs a static page, ${sample.warmups}+${sample.runs} runs`);
+    const agent = await TestAgent.start();
+    try {
+      figures.push(...await benchAdminUi(agent, sample, skipped));
+    } finally {
+      await agent.stop();
+    }
   }
 
   const report: Report = {
