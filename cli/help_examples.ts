@@ -86,6 +86,40 @@ export const EXAMPLES: Record<string, readonly Example[]> = {
     { what: "A summary every 2 seconds until Ctrl-C", line: "rnx monitor watch --interval 2" },
     { what: "One JSON line per interval, for a log", line: "rnx monitor watch --json >> host.jsonl" },
   ],
+  "runtime install": [
+    {
+      what: "Build a built-in runtime from the distribution's packages",
+      line: "rnx runtime install python-3.11",
+    },
+    {
+      what: "Install a packed runtime made by `rnx runtime export`",
+      line: "rnx runtime install ./openjdk-17.tar.zst",
+    },
+    {
+      what: "Let the agent fetch a packed runtime; the checksum is required",
+      line:
+        "rnx runtime install https://files.example/python-3.11-ml.tar.zst --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    },
+  ],
+  "runtime export": [
+    {
+      what: "Pack a runtime for an air-gapped host",
+      line: "rnx runtime export python-3.11-ml -o ml.tar.zst",
+    },
+  ],
+  "network create": [
+    {
+      what: "A network of its own; its jobs reach each other by name",
+      line: "rnx network create backend --cidr 10.10.0.0/24",
+    },
+  ],
+  "volume create": [
+    {
+      what: "A 10 GB filesystem volume (sparse: takes space as it fills)",
+      line: "rnx volume create results --size 10GB",
+    },
+    { what: "A RAM-backed scratch volume", line: "rnx volume create scratch --size 512MB --type memory" },
+  ],
   "admin": [
     { what: "Serve the web UI on http://127.0.0.1:5173/ and open it", line: "rnx admin --open" },
     {

@@ -52,7 +52,7 @@ Deno.test("every example's rnx command line parses: none ends in a usage error",
       const args = argv.slice(1).map((w) => w === "prod" ? "lab" : w);
       const res = await runFake(args[0] === "admin" ? [...args, "--help"] : args, {});
       // Local files the example names (train.py, pipeline.yaml) are not here; anything else is a mistake.
-      if (/"[^"]+" does not exist|Cannot read workflow/.test(res.err)) continue;
+      if (/"[^"]+" does not exist|Cannot read workflow|cannot read packed runtime/.test(res.err)) continue;
       assert.notEqual(res.code, 2, `${e.line}: ${res.err}`);
     }
   }
