@@ -109,7 +109,11 @@ export async function serve(flags: ServeFlags): Promise<number> {
   );
   await networks.recover();
   const runtimes = new RuntimeService(
-    new HostRuntimeDriver({ dir: join(state, "runtimes"), log }),
+    new HostRuntimeDriver({
+      dir: join(state, "runtimes"),
+      log,
+      debCache: config.runtimes.debCache || undefined,
+    }),
     builtinSpecs(),
   );
   const runtimeCount = runtimes.start();

@@ -32,6 +32,8 @@ metrics:
   listen: 127.0.0.1:9464
   sample_interval: 2s
   samples_kept: 100
+runtimes:
+  deb_cache: /var/cache/joblet/debs
 log:
   format: json
   level: debug
@@ -71,6 +73,7 @@ Deno.test("parseConfigText() maps snake_case YAML to AgentConfig with units conv
     },
     metrics: { listen: "127.0.0.1:9464", sampleIntervalMs: 2000, samplesKept: 100 },
     network: DEFAULT_CONFIG.network,
+    runtimes: { debCache: "/var/cache/joblet/debs" },
     log: { format: "json", level: "debug" },
     source: "joblet.yml",
   });

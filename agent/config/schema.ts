@@ -40,6 +40,8 @@
  *   bridge_cidr: 172.20.0.0/16        # the `bridge` network (bridge joblet0)
  *   isolated_cidr: 172.21.0.0/16      # the `isolated` network (bridge joblet-iso)
  *   dns: []                           # jobs' nameservers; [] = the host's resolv.conf minus loopback ones
+ * runtimes:                           # docs/runtimes.md
+ *   deb_cache: ""                     # dir that keeps downloaded .debs between runtime installs; "" = none
  * log:
  *   format: text                      # text (one line per event, key=value) or json (JSON lines)
  *   level: info                       # debug, info, warn, error
@@ -99,6 +101,8 @@ export interface AgentConfig {
   };
   /** Jobs' networks (docs/networks.md); a change needs a restart. */
   network: NetworkConfig;
+  /** Runtime installs (docs/runtimes.md). debCache: where .debs are kept between installs; "" = nowhere. */
+  runtimes: { debCache: string };
   /** The agent's own log on stderr (agent/logging/logger.ts); reloaded on SIGHUP. */
   log: { format: "text" | "json"; level: "debug" | "info" | "warn" | "error" };
   /** The file the config was read from, or null when only defaults (and overrides) apply. */
@@ -131,6 +135,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   limits: { disabled: false, bounds: DEFAULT_LIMIT_BOUNDS },
   metrics: { listen: "", sampleIntervalMs: 5000, samplesKept: 720 },
   network: DEFAULT_NETWORK_CONFIG,
+  runtimes: { debCache: "" },
   log: { format: "text", level: "info" },
   source: null,
 };
@@ -276,6 +281,14 @@ export const ConfigFileSchema = z.strictObject({
     ).max(100_000, rule("must be at most 100000")).nullish(),
   }, rule("must be a mapping of listen, sample_interval, samples_kept")).nullish(),
   network: networkSection.nullish(),
+  runtimes: z.strictObject({
+    deb_cache: z.union(
+      [z.literal(""), z.string().startsWith("/", rule("must be an absolute path"))],
+      rule(
+        'must be an absolute path, or "" for none',
+      ),
+    ).nullish(),
+  }, rule("must be a mapping of deb_cache")).nullish(),
   log: z.strictObject({
     format: z.enum(["text", "json"], rule("must be text or json")).nullish(),
     level: z.enum(["debug", "info", "warn", "error"], rule("must be debug, info, warn or error")).nullish(),
@@ -310,6 +323,7 @@ export function fromFile(file: ConfigFile, source: string | null): AgentConfig {
       samplesKept: file.metrics?.samples_kept ?? d.metrics.samplesKept,
     },
     network: networkFromFile(file.network ?? {}),
+    runtimes: { debCache: file.runtimes?.deb_cache ?? d.runtimes.debCache },
     log: { format: file.log?.format ?? d.log.format, level: file.log?.level ?? d.log.level },
     source,
   };

@@ -16,6 +16,7 @@ import {
   UploadRuntimeRequest,
 } from "../../proto/gen/joblet.ts";
 import { type Connection, serviceClient } from "../client.ts";
+import { JobletError } from "../../agent/domain/errors.ts";
 import { isServiceError, rpcError, UsageError } from "../errors.ts";
 import type { Sink } from "../io.ts";
 import { humanBytes } from "../output/format.ts";
@@ -119,6 +120,13 @@ export async function exportRuntime(
   let bytes = 0;
   let drawn = false;
   let last = 0;
+  // Ctrl-C ends the stream like any failure: the partial file is removed, nothing is left behind.
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    call.cancel();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
   try {
     for await (const c of call as AsyncIterable<ExportRuntimeChunk>) {
       hash.update(c.data);
@@ -139,9 +147,13 @@ export async function exportRuntime(
     } catch { /* closed */ }
     await Deno.remove(part).catch(() => {});
     call.cancel();
+    if (interrupted) {
+      throw new JobletError("Internal", `export of ${name} interrupted; ${file} was not written`);
+    }
     if (isServiceError(err)) throw rpcError(err, conn.address);
     throw err;
   } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
     if (drawn) progressSink.print("\r\x1b[2K");
   }
 }

@@ -11,6 +11,11 @@ import { AdminHarness, eventually, skipAdmin } from "./_harness.ts";
 /** Prints "tick N" every 0.2 s for about two minutes; the test stops it long before. */
 const TICKER = ["sh", "-c", 'i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'];
 
+/** The piece of the page's window the colour check calls (this file is type-checked without the DOM lib). */
+interface BrowserWindow {
+  getComputedStyle(el: unknown): { color: string };
+}
+
 /** The highest "tick N" in the page's log element, or 0. */
 async function lastTick(page: Page): Promise<number> {
   const text = await page.getByRole("log").innerText();
@@ -55,6 +60,22 @@ Deno.test({
         });
         assert(later >= first + 5);
         await h.shot(page, "job-detail");
+        await page.close();
+      });
+
+      await t.step("stdout and stderr lines are told apart in the log", async () => {
+        const { job: mixed } = await h.agent.runToEnd(["sh", "-c", "echo to-out; echo to-err >&2"]);
+        const page = await h.open(`/jobs/${h.node}/${String(mixed.id)}`);
+        const log = page.getByRole("log");
+        await log.getByText("to-err").waitFor();
+        const streamOf = (text: string) => log.getByText(text, { exact: true }).getAttribute("data-stream");
+        assertEquals([await streamOf("to-out"), await streamOf("to-err")], ["stdout", "stderr"]);
+        // Not by colour alone: the two kinds look different.
+        const colour = (text: string) =>
+          log.getByText(text, { exact: true }).evaluate((el) =>
+            (globalThis as unknown as BrowserWindow).getComputedStyle(el).color
+          );
+        assert(await colour("to-out") !== await colour("to-err"), "stderr lines look like stdout lines");
         await page.close();
       });
 
