@@ -105,17 +105,19 @@ export async function exportRuntime(
   name: string,
   file: string,
 ): Promise<Exported> {
+  // The call first: if it cannot even start, no partial file was made.
+  const call = serviceClient(conn, RuntimeServiceClient).exportRuntime(
+    ExportRuntimeRequest.fromPartial({ name }),
+    new Metadata(),
+  );
   const part = join(dirname(file), `.${file.split("/").pop()}.part-${crypto.randomUUID().slice(0, 8)}`);
   let out: Deno.FsFile;
   try {
     out = await Deno.open(part, { write: true, createNew: true, mode: 0o644 });
   } catch (e) {
+    call.cancel();
     throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
   }
-  const call = serviceClient(conn, RuntimeServiceClient).exportRuntime(
-    ExportRuntimeRequest.fromPartial({ name }),
-    new Metadata(),
-  );
   const hash = createHash("sha256");
   let bytes = 0;
   let drawn = false;
