@@ -8,55 +8,23 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { skip } from "../_requires.ts";
+import { dirListing, dpkgList, fileStamp, skipRuntime, useTestDebCache } from "./_runtime.ts";
 import { TestAgent } from "./_agent.ts";
 
-const ignore = skip("root", "cgroup") || noApt();
-// .debs kept between runs on this machine (docs/runtimes.md); a clean machine downloads them.
-Deno.env.set(
-  "JOBLET_RUNTIME_DEB_CACHE",
-  Deno.env.get("JOBLET_RUNTIME_DEB_CACHE") || "/var/cache/joblet-test/debs",
-);
-
-function noApt(): boolean {
-  try {
-    Deno.statSync("/usr/bin/apt-get");
-    Deno.statSync("/usr/bin/dpkg-deb");
-    return false;
-  } catch {
-    console.warn("skipping: needs apt-get and dpkg-deb (a Debian or Ubuntu host)");
-    return true;
-  }
-}
+const ignore = skipRuntime();
+useTestDebCache();
 
 /** What a Java install must not change on the host: dpkg's view, alternatives, certificates, keystore. */
 async function hostJavaState(): Promise<string> {
-  const dpkg = await new Deno.Command("dpkg", { args: ["-l"], stdout: "piped" }).output();
-  const listing = (dir: string) => {
-    try {
-      return [...Deno.readDirSync(dir)].map((e) => e.name).sort().join(",") +
-        `@${Deno.statSync(dir).mtime?.getTime()}`;
-    } catch {
-      return "-";
-    }
-  };
-  const stamp = (file: string) => {
-    try {
-      const s = Deno.statSync(file);
-      return `${file} ${s.size} ${s.mtime?.getTime()}`;
-    } catch {
-      return `${file} -`;
-    }
-  };
   return [
-    new TextDecoder().decode(dpkg.stdout),
-    listing("/etc/alternatives"),
-    listing("/usr/bin"),
-    listing("/etc/ssl/certs"),
-    stamp("/etc/ssl/certs/java/cacerts"),
-    stamp("/etc/ssl/certs/ca-certificates.crt"),
-    stamp("/etc/ld.so.cache"),
-    listing("/var/lib/dpkg"),
+    await dpkgList(),
+    dirListing("/etc/alternatives"),
+    dirListing("/usr/bin"),
+    dirListing("/etc/ssl/certs"),
+    fileStamp("/etc/ssl/certs/java/cacerts"),
+    fileStamp("/etc/ssl/certs/ca-certificates.crt"),
+    fileStamp("/etc/ld.so.cache"),
+    dirListing("/var/lib/dpkg"),
   ].join("\n---\n");
 }
 

@@ -8,31 +8,11 @@
  * Needs root, cgroups, apt-get and the distribution's mirror (skipped with the reason otherwise).
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { skip } from "../_requires.ts";
+import { dpkgList, skipRuntime, useTestDebCache } from "./_runtime.ts";
 import { TestAgent } from "./_agent.ts";
 
-const ignore = skip("root", "cgroup") || noApt();
-// .debs kept between runs on this machine (docs/runtimes.md); a clean machine downloads them.
-Deno.env.set(
-  "JOBLET_RUNTIME_DEB_CACHE",
-  Deno.env.get("JOBLET_RUNTIME_DEB_CACHE") || "/var/cache/joblet-test/debs",
-);
-
-function noApt(): boolean {
-  try {
-    Deno.statSync("/usr/bin/apt-get");
-    Deno.statSync("/usr/bin/dpkg-deb");
-    return false;
-  } catch {
-    console.warn("skipping: needs apt-get and dpkg-deb (a Debian or Ubuntu host)");
-    return true;
-  }
-}
-
-async function dpkgList(): Promise<string> {
-  const out = await new Deno.Command("dpkg", { args: ["-l"], stdout: "piped" }).output();
-  return new TextDecoder().decode(out.stdout);
-}
+const ignore = skipRuntime();
+useTestDebCache();
 
 const FIT = `
 import numpy as np, pandas as pd, matplotlib.pyplot as plt

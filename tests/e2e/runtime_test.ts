@@ -8,58 +8,26 @@
  * Needs root, cgroups, apt-get and the distribution's mirror (skipped with the reason otherwise).
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { skip } from "../_requires.ts";
+import { dirListing, dpkgList, fileStamp, skipRuntime, useTestDebCache } from "./_runtime.ts";
 import { TestAgent } from "./_agent.ts";
 
-const ignore = skip("root", "cgroup") || noApt();
-// .debs kept between runs on this machine (docs/runtimes.md); a clean machine downloads them.
-Deno.env.set(
-  "JOBLET_RUNTIME_DEB_CACHE",
-  Deno.env.get("JOBLET_RUNTIME_DEB_CACHE") || "/var/cache/joblet-test/debs",
-);
-
-function noApt(): boolean {
-  try {
-    Deno.statSync("/usr/bin/apt-get");
-    Deno.statSync("/usr/bin/dpkg-deb");
-    return false;
-  } catch {
-    console.warn("skipping: needs apt-get and dpkg-deb (a Debian or Ubuntu host)");
-    return true;
-  }
-}
+const ignore = skipRuntime();
+useTestDebCache();
 
 /** What must not change on the host when a runtime is installed. */
 async function hostPackageState(): Promise<string> {
-  const dpkg = await new Deno.Command("dpkg", { args: ["-l"], stdout: "piped" }).output();
-  const listing = (dir: string) => {
-    try {
-      return [...Deno.readDirSync(dir)].map((e) => e.name).sort().join(",") +
-        `@${Deno.statSync(dir).mtime?.getTime()}`;
-    } catch {
-      return "-";
-    }
-  };
-  const stamp = (file: string) => {
-    try {
-      const s = Deno.statSync(file);
-      return `${file} ${s.size} ${s.mtime?.getTime()}`;
-    } catch {
-      return `${file} -`;
-    }
-  };
   return [
-    new TextDecoder().decode(dpkg.stdout),
+    await dpkgList(),
     Deno.readTextFileSync("/var/lib/dpkg/status"),
-    listing("/var/lib/apt/lists"),
-    listing("/var/cache/apt/archives"),
-    listing("/var/lib/dpkg"),
+    dirListing("/var/lib/apt/lists"),
+    dirListing("/var/cache/apt/archives"),
+    dirListing("/var/lib/dpkg"),
     // The CA step runs inside the runtime root: the host's certificates and ld.so.cache stay as they were.
-    listing("/etc/ssl/certs"),
-    listing("/etc/alternatives"),
-    stamp("/etc/ssl/certs/ca-certificates.crt"),
-    stamp("/etc/ca-certificates.conf"),
-    stamp("/etc/ld.so.cache"),
+    dirListing("/etc/ssl/certs"),
+    dirListing("/etc/alternatives"),
+    fileStamp("/etc/ssl/certs/ca-certificates.crt"),
+    fileStamp("/etc/ca-certificates.conf"),
+    fileStamp("/etc/ld.so.cache"),
   ].join("\n---\n");
 }
 
